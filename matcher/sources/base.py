@@ -1,0 +1,232 @@
+"""What every list parser shares: the parser contract, the parse report, safe XML, dates.
+
+A parser is a module in :mod:`matcher.sources` with a function::
+
+    def parse(source: str, paths: Sequence[Path], report: ParseReport) -> Iterator[Entity]
+
+``source`` is the source id the entities are filed under (``ofac_xml`` serves both ``ofac_sdn`` and
+``ofac_cons``), ``paths`` the files of one publication. A parser streams entities; a record it cannot
+map is *counted and reported* in ``report.rejects`` with a reason, never silently dropped. A file that
+is not the expected format raises :class:`~matcher.errors.FormatError`; a truncated, corrupt or
+unsafe one raises :class:`~matcher.errors.ParseError`. Either aborts the whole import.
+
+Parsers do not normalise names for matching: they keep the publisher's text (trimmed of layout
+whitespace) so explanations can quote the list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from lxml import etree
+
+from matcher.errors import FormatError, ParseError
+from matcher.model import BirthDate, DateRange, Entity, PartialDate
+
+
+class Parser(Protocol):
+    def __call__(self, source: str, paths: Sequence[Path], report: ParseReport) -> Iterator[Entity]: ...
+
+
+@dataclass(slots=True)
+class Reject:
+    """One record a parser could not map, and why."""
+
+    record: str
+    reason: str
+
+
+@dataclass(slots=True)
+class ParseReport:
+    """What a parse saw: the publication date the file states, counts, and every rejected record."""
+
+    source: str
+    published: str | None = None
+    records: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def reject(self, record: str, reason: str) -> None:
+        self.rejects.append(Reject(record, reason))
+
+
+def clean(text: str | None) -> str | None:
+    """Collapse layout whitespace; ``None`` for empty text and the OFAC ``-0-`` null."""
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    if not text or text == "-0-":
+        return None
+    return text
+
+
+# --- Safe XML --------------------------------------------------------------------------------
+
+_DTD_RE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_xml_safe(path: Path) -> None:
+    """Refuse XML that declares a DTD or entities.
+
+    No official list uses a DTD, and a DTD is how entity-expansion bombs and external-entity reads
+    get in; refusing it up front is simpler to reason about than trusting every parser flag.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(64 * 1024)
+    if _DTD_RE.search(head):
+        raise ParseError("XML declares a DTD or entities, which is not allowed", where=str(path))
+
+
+def iter_xml(path: Path, tags: Sequence[str], root: str) -> Iterator[etree._Element]:
+    """Stream the elements named ``tags`` (local names, any namespace) from ``path``.
+
+    The parser never resolves entities, loads DTDs or touches the network. Each yielded element is
+    cleared after the caller is done with it, so memory stays flat on large files. ``root`` is the
+    expected local name of the document element; anything else is a :class:`FormatError`.
+    """
+    check_xml_safe(path)
+    wanted = set(tags)
+    seen_root = False
+    context = etree.iterparse(
+        str(path),
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+    )
+    try:
+        for event, elem in context:
+            name = etree.QName(elem).localname
+            if not seen_root:
+                if name != root:
+                    raise FormatError(f"expected <{root}> document, found <{name}>", str(path))
+                seen_root = True
+                continue
+            if event == "end" and name in wanted:
+                yield elem
+                elem.clear(keep_tail=False)
+                parent = elem.getparent()
+                if parent is not None:
+                    while elem.getprevious() is not None:
+                        del parent[0]
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(f"XML is truncated or corrupt: {exc}", where=str(path)) from exc
+    if not seen_root:
+        raise ParseError("empty XML document", where=str(path))
+
+
+def child_text(elem: etree._Element, name: str) -> str | None:
+    """Text of the first direct child with local name ``name`` (any namespace), cleaned."""
+    for child in elem:
+        if isinstance(child.tag, str) and etree.QName(child).localname == name:
+            return clean(child.text)
+    return None
+
+
+def children(elem: etree._Element, name: str) -> list[etree._Element]:
+    """All direct children with local name ``name`` (any namespace)."""
+    return [c for c in elem if isinstance(c.tag, str) and etree.QName(c).localname == name]
+
+
+# --- Dates -----------------------------------------------------------------------------------
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for m in names
+}
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T.*)?$")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_MY = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
+_TEXT_DMY = re.compile(r"^(?:(\d{1,2})\s+)?([A-Za-z]{3,9})\.?,?\s+(\d{4})$")
+_RANGE = re.compile(r"^(?:between\s+)?(.+?)\s*(?:to|and|-|–)\s*(.+)$", re.IGNORECASE)
+_APPROX = re.compile(r"^(?:circa|approximately|approx\.?|about|ca\.?|c\.)\s*", re.IGNORECASE)
+
+
+def _make(year: int, month: int | None, day: int | None) -> PartialDate | None:
+    if month == 0:
+        month, day = None, None
+    if day == 0:
+        day = None
+    try:
+        return PartialDate(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date(text: str | None) -> PartialDate | None:
+    """Parse one (partial) date in the layouts official lists use.
+
+    Handles ISO (``1965``, ``1965-04``, ``1965-04-29``, with a time), ``dd/mm/yyyy`` (OFSI, DFAT,
+    with ``00`` for unknown parts), ``mm/yyyy``, and ``29 Apr 1965`` / ``Apr 1965`` (OFAC).
+    """
+    text = clean(text)
+    if text is None:
+        return None
+    text = _APPROX.sub("", text).strip()
+    if m := _ISO.match(text):
+        return _make(int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None)
+    if m := _DMY.match(text):
+        return _make(int(m[3]), int(m[2]), int(m[1]))
+    if m := _MY.match(text):
+        return _make(int(m[2]), int(m[1]), None)
+    if m := _TEXT_DMY.match(text):
+        month = _MONTHS.get(m[2].lower())
+        if month is None:
+            return None
+        return _make(int(m[3]), month, int(m[1]) if m[1] else None)
+    return None
+
+
+def parse_birth_date_text(text: str | None) -> BirthDate | None:
+    """Parse a date or a range ("1960 to 1965", "between 1960 and 1965", "circa 1965")."""
+    text = clean(text)
+    if text is None:
+        return None
+    single = parse_date(text)
+    if single is not None:
+        return single
+    if m := _RANGE.match(_APPROX.sub("", text)):
+        start, end = parse_date(m[1]), parse_date(m[2])
+        if start is not None and end is not None and start <= end:
+            return DateRange(start, end)
+    return None
+
+
+def excel_serial_date(value: float) -> date:
+    """Excel's 1900 date system (DFAT's Control Date column is stored as a serial number)."""
+    return (datetime(1899, 12, 30) + timedelta(days=float(value))).date()
+
+
+def require_files(paths: Sequence[Path], fmt: str) -> None:
+    """Fail early, naming the path, when a file is missing or empty."""
+    if not paths:
+        raise FormatError(f"no files given for format {fmt}")
+    for path in paths:
+        if not path.is_file():
+            raise ParseError("file not found", where=str(path))
+        if path.stat().st_size == 0:
+            raise ParseError("file is empty", where=str(path))
