@@ -45,6 +45,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MATCHER_HTTP_TIMEOUT", "60", "Seconds before a list download times out."),
     Setting("MATCHER_HTTP_RETRIES", "3", "Download attempts per file before a refresh fails."),
+    Setting(
+        "MATCHER_MAX_DOWNLOAD_MB",
+        "512",
+        "Largest list file a refresh will download, in MB; a bigger response is refused as unsafe.",
+    ),
     Setting("MATCHER_STALE_HOURS", "48", "A list whose last successful refresh is older is stale."),
     Setting(
         "MATCHER_THRESHOLD",
@@ -71,6 +76,7 @@ class Settings:
     max_shrink: float
     http_timeout: float
     http_retries: int
+    max_download_mb: float
     stale_hours: float
     threshold: float
     redis_url: str

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from lxml import etree
 
@@ -92,32 +92,35 @@ def iter_xml(path: Path, tags: Sequence[str], root: str) -> Iterator[etree._Elem
     check_xml_safe(path)
     wanted = set(tags)
     seen_root = False
-    context = etree.iterparse(
-        str(path),
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-    )
-    try:
-        for event, elem in context:
-            name = etree.QName(elem).localname
-            if not seen_root:
-                if name != root:
-                    raise FormatError(f"expected <{root}> document, found <{name}>", str(path))
-                seen_root = True
-                continue
-            if event == "end" and name in wanted:
-                yield elem
-                elem.clear(keep_tail=False)
-                parent = elem.getparent()
-                if parent is not None:
-                    while elem.getprevious() is not None:
-                        del parent[0]
-    except etree.XMLSyntaxError as exc:
-        raise ParseError(f"XML is truncated or corrupt: {exc}", where=str(path)) from exc
+    # The file is opened here, not by lxml, so it is closed when parsing stops early (an error, or
+    # a caller that stops iterating) rather than whenever the garbage collector gets to it.
+    with path.open("rb") as fh:
+        context = etree.iterparse(
+            fh,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+        )
+        try:
+            for event, elem in context:
+                name = etree.QName(elem).localname
+                if not seen_root:
+                    if name != root:
+                        raise FormatError(f"expected <{root}> document, found <{name}>", str(path))
+                    seen_root = True
+                    continue
+                if event == "end" and name in wanted:
+                    yield elem
+                    elem.clear(keep_tail=False)
+                    parent = elem.getparent()
+                    if parent is not None:
+                        while elem.getprevious() is not None:
+                            del parent[0]
+        except etree.XMLSyntaxError as exc:
+            raise ParseError(f"XML is truncated or corrupt: {exc}", where=str(path)) from exc
     if not seen_root:
         raise ParseError("empty XML document", where=str(path))
 
@@ -230,3 +233,80 @@ def require_files(paths: Sequence[Path], fmt: str) -> None:
             raise ParseError("file not found", where=str(path))
         if path.stat().st_size == 0:
             raise ParseError("file is empty", where=str(path))
+
+
+# --- Safe xlsx -------------------------------------------------------------------------------
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_XLSX_MAX_UNPACKED = 1 << 30  # the largest real list (OFSI ConList) unpacks to about 17 MB
+_XML_ROOT_RE = re.compile(rb"<[A-Za-z_]")
+_XML_PROLOG_RE = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)  # comments and processing instructions
+
+
+def is_zip(path: Path) -> bool:
+    """Whether ``path`` starts with the zip magic bytes (xlsx files are zip archives)."""
+    with path.open("rb") as fh:
+        return fh.read(4) == _ZIP_MAGIC
+
+
+def check_xlsx_safe(path: Path) -> None:
+    """Refuse an xlsx that is not a zip (:class:`FormatError`), is a damaged one, would unpack
+    implausibly large, or has a part that declares a DTD or entities (the same rule as
+    :func:`check_xml_safe`, applied to every part, since openpyxl parses them with the standard
+    library); those raise :class:`ParseError`."""
+    import zipfile
+    import zlib
+
+    if not is_zip(path):
+        raise FormatError("not an xlsx workbook (no zip signature)", str(path))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > _XLSX_MAX_UNPACKED:
+                raise ParseError("xlsx would unpack to more than 1 GiB; refusing it", where=str(path))
+            for info in infos:
+                if info.is_dir() or info.file_size == 0:
+                    continue
+                with archive.open(info) as member:
+                    head = member.read(64 * 1024)
+                if _DTD_RE.search(head):
+                    raise ParseError(
+                        f"xlsx part {info.filename} declares a DTD or entities, which is not allowed",
+                        where=str(path),
+                    )
+                prolog = _XML_PROLOG_RE.sub(b"", head).lstrip()
+                if head.lstrip().startswith(b"<") and not _XML_ROOT_RE.match(prolog):
+                    raise ParseError(f"xlsx part {info.filename} has no root element early on", str(path))
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ParseError(f"not a readable xlsx (zip) file, truncated or corrupt: {exc}", str(path)) from exc
+
+
+def iter_xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
+    """Stream the cell values of the first worksheet of ``path``, row by row.
+
+    openpyxl runs in read-only mode, so memory stays flat; the archive is checked first with
+    :func:`check_xlsx_safe`. A zip that is not a workbook raises :class:`FormatError`; corruption
+    found while reading raises :class:`ParseError`. Both name the file.
+    """
+    import zipfile
+    import zlib
+    from xml.etree.ElementTree import ParseError as XMLParseError
+
+    import openpyxl
+
+    check_xlsx_safe(path)
+    with path.open("rb") as fh:  # a handle, so openpyxl does not judge the file by its extension
+        try:
+            workbook = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except KeyError as exc:
+            raise FormatError(f"zip archive is not an xlsx workbook: {exc}", str(path)) from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, XMLParseError, ValueError) as exc:
+            raise ParseError(f"xlsx workbook is corrupt: {exc}", str(path)) from exc
+        try:
+            if not workbook.worksheets:
+                raise FormatError("xlsx workbook has no worksheet", str(path))
+            yield from workbook.worksheets[0].iter_rows(values_only=True)
+        except (zipfile.BadZipFile, zlib.error, EOFError, XMLParseError) as exc:
+            raise ParseError(f"xlsx worksheet is truncated or corrupt: {exc}", str(path)) from exc
+        finally:
+            workbook.close()

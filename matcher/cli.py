@@ -1,0 +1,314 @@
+"""The ``matcher`` command line: a thin click adapter over :mod:`matcher.refresh` and :mod:`matcher.store`.
+
+::
+
+    matcher [--data-dir DIR] lists refresh [SOURCE...] [--force] [--from-dir DIR]
+    matcher lists import SOURCE PATH... [--format FMT] [--force]
+    matcher lists status [--json]
+    matcher lists diff SOURCE [--from V] [--to V] [--json]
+    matcher lists rollback SOURCE [VERSION]
+
+Settings come from the environment (:meth:`Settings.from_env`); ``--data-dir`` overrides
+``MATCHER_DATA_DIR``. Results go to stdout, progress and problems to stderr. Every deliberate error
+(:class:`~matcher.errors.MatcherError`, or an ``OSError`` such as a full disk) ends the command with
+exit status 1 and one line ``error: <what> (<where>)`` on stderr, never a traceback: the people
+running a refresh from cron need the reason, not the stack.
+
+Why the logic lives elsewhere: the HTTP API and scheduled jobs do the same things, so this module
+only parses options and prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from matcher import __version__
+from matcher.errors import MatcherError
+from matcher.refresh import (
+    OfflineError,
+    RefreshResult,
+    RefreshStatus,
+    import_files,
+    known_sources,
+    open_store,
+    refresh_sources,
+)
+from matcher.settings import Settings
+from matcher.store import SnapshotMeta, Store
+
+
+class _Group(click.Group):
+    """A click group that turns MatcherError / OSError into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader went away (`matcher lists diff un | head`): stop quietly, as Unix tools do.
+            with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
+        except (MatcherError, OSError) as exc:
+            click.echo(f"error: {_describe(exc)}", err=True)
+            ctx.exit(1)
+
+
+def _describe(exc: BaseException) -> str:
+    """``<what> (<where>)`` on one line."""
+    if isinstance(exc, MatcherError):
+        what, where = exc.message, exc.where
+    elif isinstance(exc, OSError):
+        what = exc.strerror or str(exc)
+        where = str(exc.filename) if exc.filename is not None else None
+    else:
+        what, where = str(exc), None
+    text = " ".join(str(what).split())
+    return f"{text} ({where})" if where else text
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings = ctx.find_object(Settings)
+    assert settings is not None
+    return settings
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Data directory for list snapshots (overrides MATCHER_DATA_DIR).",
+)
+@click.version_option(__version__, prog_name="matcher")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """Self-hosted sanctions screening against the official lists."""
+    overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir is not None else {}
+    ctx.obj = Settings.from_env(**overrides)
+
+
+@cli.group("lists", cls=_Group)
+def lists() -> None:
+    """Refresh, import and inspect the sanctions lists."""
+
+
+@lists.command("refresh")
+@click.argument("sources", nargs=-1)
+@click.option("--force", is_flag=True, help="Re-download and re-import even if unchanged; accept a shrink.")
+@click.option(
+    "--from-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Import from an offline mirror folder (DIR/<source>/...) instead of the network.",
+)
+@click.pass_context
+def refresh_cmd(ctx: click.Context, sources: tuple[str, ...], force: bool, from_dir: Path | None) -> None:
+    """Refresh SOURCES (default: every catalog source) from their publishers."""
+    settings = _settings(ctx)
+    with _ProgressBars(sys.stderr) as bars:
+        results = refresh_sources(
+            settings, list(sources) or None, force=force, from_dir=from_dir, progress=bars
+        )
+    _report(results)
+    failed = [r for r in results if not r.ok]
+    offline = failed and all(isinstance(r.error, OfflineError) for r in failed)
+    if offline and not any(r.status is RefreshStatus.UPDATED for r in results):
+        names = ", ".join(r.source for r in failed)
+        click.echo(f"offline: no list publisher could be reached ({names}); nothing changed", err=True)
+    if failed:
+        ctx.exit(1)
+
+
+@lists.command("import")
+@click.argument("source")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", default=None, help="Parser format (required for a new user list).")
+@click.option("--force", is_flag=True, help="Re-import unchanged content; accept a shrink.")
+@click.pass_context
+def import_cmd(
+    ctx: click.Context, source: str, paths: tuple[Path, ...], fmt: str | None, force: bool
+) -> None:
+    """Import local files as a new version of SOURCE (a catalog source or your own list)."""
+    result = import_files(_settings(ctx), source, list(paths), fmt=fmt, force=force)
+    _report([result])
+
+
+@lists.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def status_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Show the active version, dates and counts of every list."""
+    settings = _settings(ctx)
+    store = open_store(settings)
+    rows = [_status_row(store, source, settings) for source in known_sources(settings)]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    header = ("source", "version", "published", "fetched", "age", "entities", "names", "state")
+    table = [header]
+    for row in rows:
+        table.append(
+            (
+                row["source"],
+                row["version"] or "-",
+                row["published"] or "-",
+                (row["fetched_at"] or "-")[:16].replace("T", " "),
+                _age(row["age_hours"]),
+                f"{row['entities']:,}" if row["version"] else "-",
+                f"{row['names']:,}" if row["version"] else "-",
+                "missing" if not row["version"] else ("STALE" if row["stale"] else "ok"),
+            )
+        )
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    for r in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+
+
+@lists.command("diff")
+@click.argument("source")
+@click.option("--from", "from_version", default=None, help="Older version (default: the one before --to).")
+@click.option("--to", "to_version", default=None, help="Newer version (default: the active one).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with every id.")
+@click.pass_context
+def diff_cmd(
+    ctx: click.Context, source: str, from_version: str | None, to_version: str | None, as_json: bool
+) -> None:
+    """Entities added, removed and changed between two versions of SOURCE."""
+    diff = open_store(_settings(ctx)).diff(source, from_version, to_version)
+    if as_json:
+        click.echo(json.dumps(diff.to_dict(), indent=2))
+        return
+    click.echo(
+        f"{source} {diff.from_version} -> {diff.to_version}: {len(diff.added)} added, "
+        f"{len(diff.removed)} removed, {len(diff.changed)} changed"
+    )
+    for sign, ids in (("+", diff.added), ("-", diff.removed), ("~", diff.changed)):
+        for entity_id in ids:
+            click.echo(f"{sign} {entity_id}")
+
+
+@lists.command("rollback")
+@click.argument("source")
+@click.argument("version", required=False)
+@click.pass_context
+def rollback_cmd(ctx: click.Context, source: str, version: str | None) -> None:
+    """Make VERSION (default: the version before the active one) the active version of SOURCE."""
+    store = open_store(_settings(ctx))
+    current = store.active_version(source)
+    if current is None:
+        raise MatcherError(f"{source} has no active version to roll back", where=source)
+    if version is None:
+        previous = store.previous(source)
+        if previous is None:
+            raise MatcherError(f"{source} has no version older than {current}", where=source)
+        version = previous.version
+    meta = store.activate(source, version)
+    click.echo(f"{source}: active version is now {meta.version} (was {current})")
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _report(results: Sequence[RefreshResult]) -> None:
+    for result in results:
+        if result.ok:
+            click.echo(result.describe())
+        else:
+            assert result.error is not None
+            click.echo(f"error: {result.source}: {_describe(result.error)}", err=True)
+        for warning in result.warnings:
+            click.echo(f"warning: {result.source}: {warning}", err=True)
+
+
+def _status_row(store: Store, source: str, settings: Settings) -> dict[str, Any]:
+    meta: SnapshotMeta | None = store.active(source)
+    if meta is None:
+        return {
+            "source": source,
+            "version": None,
+            "format": None,
+            "published": None,
+            "fetched_at": None,
+            "checked_at": None,
+            "age_hours": None,
+            "entities": 0,
+            "names": 0,
+            "stale": True,
+        }
+    checked = store.last_checked(source)
+    last = max(meta.fetched, checked) if checked else meta.fetched
+    age_hours = (datetime.now(UTC) - last).total_seconds() / 3600
+    return {
+        "source": source,
+        "version": meta.version,
+        "format": meta.format,
+        "published": meta.published,
+        "fetched_at": meta.fetched_at,
+        "checked_at": last.isoformat(timespec="seconds"),
+        "age_hours": round(age_hours, 2),
+        "entities": meta.counts.entities,
+        "names": meta.counts.names,
+        "stale": age_hours > settings.stale_hours,
+    }
+
+
+def _age(hours: float | None) -> str:
+    if hours is None:
+        return "-"
+    if hours < 1:
+        return f"{int(hours * 60)}m"
+    if hours < 48:
+        return f"{hours:.0f}h"
+    return f"{hours / 24:.0f}d"
+
+
+class _ProgressBars:
+    """Turns refresh progress callbacks into one click progress bar per download, on stderr."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.label: str | None = None
+        self.bar: Any = None
+        self.done = 0
+
+    def __enter__(self) -> _ProgressBars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+    def __call__(self, label: str, done: int, total: int | None) -> None:
+        if label != self.label or done < self.done:
+            self._close()
+            self.label, self.done = label, 0
+            if total:
+                self.bar = click.progressbar(length=total, label=f"downloading {label}", file=self.stream)
+                self.bar.__enter__()
+            else:
+                click.echo(f"downloading {label} ...", err=True)
+        if self.bar is not None:
+            self.bar.update(done - self.done)
+        self.done = done
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point (``matcher``) and ``python -m matcher``."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="matcher")
+
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,337 @@
+"""The matching engine: loaded list snapshots + their indexes + the scorer -> ranked matches.
+
+``Engine.match(query, lists=None, types=None, threshold=None, limit=10)`` is the one screening
+entry point; the HTTP API, the CLI, bulk and text screening all call it. Per query it:
+
+1. normalises the query name (per entity type, cached);
+2. asks each selected list's index for candidate name records (never a scan of every name);
+3. scores each candidate entity's retrieved names against the query and keeps the best name, then
+   applies the qualifiers (type, birth date, country, identifiers);
+4. returns the top ``limit`` entities, each with ``is_match = score >= threshold`` and an
+   explanation, plus the list versions and ``ALGORITHM_VERSION`` that produced the answer.
+
+**The default threshold, 0.80**, means: every identity-bearing word of the query agrees with the
+listed name, allowing transliteration, spelling variants plausible for the word's length and
+omitted middle names or patronymics; or the names agree almost entirely and a birth date, country
+or identifier supports it. Below it, a pair shares some names but differs in at least one that
+identifies the party. An identical strong identifier (IMO, passport, ...) is decisive on its own.
+
+The engine never sees a cache or a web framework: adapters wrap it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from matcher.errors import QueryError
+from matcher.index import Blocking, Index, build_index, load_index, save_index
+from matcher.model import ALGORITHM_VERSION, Entity, EntityType, Name, NameKind, PartialDate
+from matcher.normalize import NormName, normalize_name
+from matcher.normalize.countries import normalize_countries
+from matcher.normalize.identifiers import normalize_identifier
+from matcher.score import (
+    CandidateFacts,
+    Qualifier,
+    QualifierInput,
+    TokenMatch,
+    apply_qualifiers,
+    qualify,
+    score_names,
+)
+from matcher.store import Store
+
+DEFAULT_THRESHOLD = 0.80
+#: How many retrieved name records, across all lists, go on to full scoring, and how far below the
+#: best retrieval score a record may fall and still be scored. Measured against a full scan in
+#: bench/quality.py (candidate recall).
+CANDIDATES = 24
+CANDIDATE_FLOOR = 0.5
+MAX_LIMIT = 100
+WEAK_ALIAS_FACTOR = 0.95
+STRONG_ID_KINDS = frozenset(
+    {
+        "passport",
+        "national_id",
+        "imo",
+        "mmsi",
+        "lei",
+        "bic",
+        "tax_id",
+        "registration",
+        "crypto",
+        "aircraft_serial",
+        "aircraft_tail",
+        "isin",
+    }
+)
+_SEARCH_TYPES = (EntityType.PERSON, EntityType.ORGANIZATION)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One screening query. Only ``name`` is required; every other field sharpens the score."""
+
+    name: str
+    type: EntityType | None = None
+    birth_date: PartialDate | None = None
+    country: str | None = None
+    nationality: str | None = None
+    identifiers: tuple[str, ...] = ()
+    id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.strip():
+            raise QueryError("name must not be empty", where="name")
+        if len(self.name) > 500:
+            raise QueryError("name is longer than 500 characters", where="name")
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a listed entity scored what it did, in terms a reviewer can check against the list."""
+
+    matched_name: str
+    matched_name_kind: NameKind
+    name_score: float
+    tokens: tuple[TokenMatch, ...]
+    qualifiers: tuple[Qualifier, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "matched_name": self.matched_name,
+            "matched_name_kind": self.matched_name_kind.value,
+            "name_score": self.name_score,
+            "tokens": [
+                {"query": t.query, "listed": t.listed, "kind": t.kind.value, "similarity": t.sim}
+                for t in self.tokens
+            ],
+            "qualifiers": [
+                {"field": q.field, "outcome": q.outcome.value, "detail": q.detail, "factor": q.factor}
+                for q in self.qualifiers
+            ],
+        }
+
+    def summary(self) -> str:
+        """One line for CSV output and logs."""
+        parts = [f"{t.query or '-'}~{t.listed or '-'}:{t.kind.value}" for t in self.tokens]
+        parts += [f"{q.field}:{q.outcome.value}" for q in self.qualifiers]
+        return f"matched '{self.matched_name}' ({'; '.join(parts)})"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    entity: Entity
+    score: float
+    is_match: bool
+    matched_name: Name
+    explanation: Explanation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entity_id": self.entity.id,
+            "list": self.entity.source,
+            "score": self.score,
+            "match": self.is_match,
+            "name": self.entity.primary_name.value,
+            "matched_name": self.matched_name.value,
+            "type": self.entity.type.value,
+            "programs": list(self.entity.programs),
+            "explanation": self.explanation.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    query: Query
+    matches: tuple[Match, ...]
+    threshold: float
+    list_versions: dict[str, str] = field(default_factory=dict)
+    algorithm: str = ALGORITHM_VERSION
+
+    @property
+    def alerts(self) -> tuple[Match, ...]:
+        return tuple(m for m in self.matches if m.is_match)
+
+
+@lru_cache(maxsize=50_000)
+def _readings(name: str, kind: EntityType) -> tuple[NormName, ...]:
+    return normalize_name(name, kind)
+
+
+def _facts(entity: Entity) -> CandidateFacts:
+    return CandidateFacts(
+        type=entity.type,
+        birth_dates=entity.birth_dates,
+        countries=normalize_countries(
+            [*entity.countries, *entity.nationalities, *(a.country for a in entity.addresses if a.country)]
+        ),
+        identifiers=frozenset(normalize_identifier(i.value) for i in entity.identifiers),
+        strong_identifiers=frozenset(
+            normalize_identifier(i.value) for i in entity.identifiers if i.kind.value in STRONG_ID_KINDS
+        ),
+    )
+
+
+class Engine:
+    """Immutable view over a set of list indexes. A refresh builds a new Engine and swaps it in."""
+
+    def __init__(self, indexes: Iterable[Index], threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.indexes: dict[str, Index] = {ix.source: ix for ix in sorted(indexes, key=lambda ix: ix.source)}
+        self.threshold = threshold
+        self._facts: dict[tuple[str, int], CandidateFacts] = {}
+        # One retrieval table over every list; global record id -> (list, local record id).
+        parts = list(self.indexes.values())
+        self._blocking = Blocking.merge([(ix.blocking, ix.records) for ix in parts])
+        self._owner: list[tuple[Index, int]] = [(ix, rec) for ix in parts for rec in range(len(ix.records))]
+
+    @classmethod
+    def load(cls, store: Store, threshold: float = DEFAULT_THRESHOLD) -> Engine:
+        """Load the active version of every list in ``store``, building indexes that are missing."""
+        return cls((load_or_build_index(store, source) for source in store.sources()), threshold)
+
+    @property
+    def list_versions(self) -> dict[str, str]:
+        return {source: ix.version for source, ix in sorted(self.indexes.items())}
+
+    def entity(self, entity_id: str) -> Entity | None:
+        source = entity_id.partition(":")[0]
+        index = self.indexes.get(source)
+        return index.entity(entity_id) if index else None
+
+    def match(
+        self,
+        query: Query | str,
+        lists: Sequence[str] | None = None,
+        types: Sequence[EntityType | str] | None = None,
+        threshold: float | None = None,
+        limit: int = 10,
+    ) -> MatchResult:
+        """Screen one query against the selected lists (all loaded lists by default)."""
+        if isinstance(query, str):
+            query = Query(query)
+        threshold = self.threshold if threshold is None else threshold
+        if not 0.0 <= threshold <= 1.0:
+            raise QueryError("threshold must be between 0 and 1", where="threshold")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be between 1 and {MAX_LIMIT}", where="limit")
+        selected = self._select_lists(lists)
+        wanted_types = self._select_types(types)
+        qualifiers = QualifierInput(
+            type=query.type,
+            birth_date=query.birth_date,
+            countries=normalize_countries([c for c in (query.country, query.nationality) if c]),
+            identifiers=frozenset(normalize_identifier(i) for i in query.identifiers if i.strip()),
+        )
+        search_types = (query.type,) if query.type else _SEARCH_TYPES
+        retrieval = tuple(r for t in search_types for r in _readings(query.name, t))
+        chosen = {ix.source for ix in selected}
+        everything = len(chosen) == len(self.indexes)
+        pool = self._blocking.candidates(retrieval, CANDIDATES if everything else CANDIDATES * 8)
+        floor = pool[0][0] * CANDIDATE_FLOOR if pool else 0.0
+        per_index: dict[str, list[int]] = {}
+        taken = 0
+        for score, rec in pool:
+            index, local = self._owner[rec]
+            if score < floor or taken >= CANDIDATES:
+                break
+            if everything or index.source in chosen:
+                per_index.setdefault(index.source, []).append(local)
+                taken += 1
+        found: list[Match] = []
+        for source, recs in per_index.items():
+            found.extend(
+                self._match_index(self.indexes[source], query, recs, qualifiers, wanted_types, threshold)
+            )
+        found.sort(key=lambda m: (-m.score, m.entity.id))
+        return MatchResult(query, tuple(found[:limit]), threshold, {ix.source: ix.version for ix in selected})
+
+    def _match_index(
+        self,
+        index: Index,
+        query: Query,
+        records: list[int],
+        qualifiers: QualifierInput,
+        wanted_types: frozenset[EntityType] | None,
+        threshold: float,
+    ) -> list[Match]:
+        best: dict[int, tuple[float, Any, Name]] = {}
+        for rec_id in records:
+            record = index.records[rec_id]
+            entity = index.entities[record.entity]
+            if wanted_types is not None and entity.type not in wanted_types:
+                continue
+            kind = query.type or entity.type
+            result = score_names(
+                _readings(query.name, kind), record.readings, entity.type, self._blocking.rarity
+            )
+            score = result.score
+            if record.name.kind is NameKind.WEAK_ALIAS:
+                score = round(score * WEAK_ALIAS_FACTOR, 4)
+            current = best.get(record.entity)
+            if current is None or score > current[0]:
+                best[record.entity] = (score, result, record.name)
+        matches: list[Match] = []
+        for e_idx, (name_score, result, name) in best.items():
+            if name_score < 0.5 * threshold and not qualifiers.identifiers:
+                continue
+            entity = index.entities[e_idx]
+            facts = self._facts.get((index.source, e_idx))
+            if facts is None:
+                facts = self._facts[(index.source, e_idx)] = _facts(entity)
+            applied = qualify(qualifiers, facts)
+            score = apply_qualifiers(name_score, applied)
+            explanation = Explanation(name.value, name.kind, name_score, result.tokens, tuple(applied))
+            matches.append(Match(entity, score, score >= threshold, name, explanation))
+        return matches
+
+    def _select_lists(self, lists: Sequence[str] | None) -> list[Index]:
+        if not lists:
+            return list(self.indexes.values())
+        unknown = [s for s in lists if s not in self.indexes]
+        if unknown:
+            loaded = ", ".join(sorted(self.indexes)) or "none"
+            raise QueryError(
+                f"unknown or unloaded list(s): {', '.join(unknown)} (loaded: {loaded})", where="lists"
+            )
+        return [self.indexes[s] for s in lists]
+
+    @staticmethod
+    def _select_types(types: Sequence[EntityType | str] | None) -> frozenset[EntityType] | None:
+        if not types:
+            return None
+        try:
+            return frozenset(EntityType(t) for t in types)
+        except ValueError:
+            allowed = ", ".join(t.value for t in EntityType)
+            raise QueryError(f"types must be among: {allowed}", where="types") from None
+
+
+def load_or_build_index(store: Store, source: str, version: str | None = None) -> Index:
+    """The saved index of a snapshot, building and saving it when missing or built by another
+    algorithm version."""
+    meta = (
+        store.active(source)
+        if version is None
+        else next((m for m in store.versions(source) if m.version == version), None)
+    )
+    if meta is None:
+        raise QueryError(f"list {source} has no version {version or 'active'}", where="lists")
+    snapshot_dir = store.snapshot_dir(source, meta.version)
+    index = load_index(snapshot_dir)
+    if index is None:
+        index = build_index(source, meta.version, store.load_entities(source, meta.version))
+        save_index(index, snapshot_dir)
+    return index
+
+
+def date_of(text: str) -> PartialDate:
+    """Parse a query birth date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) with a clear error."""
+    try:
+        return PartialDate.parse(text)
+    except ValueError:
+        raise QueryError(
+            f"not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD): {text!r}", where="birth_date"
+        ) from None

@@ -1,0 +1,63 @@
+"""Loaders for the curated tables in ``normalize/data/*.yml``.
+
+Each table is a commented YAML file (the comments say why an entry is there and where it came from).
+They are read lazily, once per process, behind ``functools.cache``: nothing is loaded at import time,
+so ``import matcher`` stays cheap for the CLI.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+def _load(name: str) -> Any:
+    text = resources.files("matcher.normalize").joinpath("data", name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def confusables() -> dict[str, str]:
+    """Non-Latin lookalike letter -> Latin letter (applied only inside Latin words)."""
+    table = _load("confusables.yml")
+    return {k: v for part in table.values() for k, v in part.items()}
+
+
+@cache
+def honorifics() -> frozenset[str]:
+    return frozenset(str(x) for x in _load("honorifics.yml"))
+
+
+@cache
+def particles() -> frozenset[str]:
+    return frozenset(str(x) for x in _load("particles.yml"))
+
+
+@cache
+def org_generic_words() -> frozenset[str]:
+    return frozenset(str(x) for x in _load("org_words.yml")["generic"])
+
+
+@cache
+def org_abbreviations() -> dict[str, str]:
+    return {str(k): str(v) for k, v in _load("org_words.yml")["abbreviations"].items()}
+
+
+@cache
+def cjk_legal_forms() -> tuple[tuple[str, str], ...]:
+    """(suffix, generic form), longest suffix first so 股份有限公司 wins over 有限公司."""
+    forms = _load("org_words.yml")["cjk_legal_forms"]
+    return tuple(sorted(((str(k), str(v)) for k, v in forms.items()), key=lambda kv: -len(kv[0])))
+
+
+@cache
+def vessel_prefixes() -> frozenset[str]:
+    return frozenset(str(x) for x in _load("vessel.yml")["prefixes"])
+
+
+@cache
+def number_words() -> dict[str, int]:
+    return {str(k): int(v) for k, v in _load("numbers.yml").items()}

@@ -1,0 +1,291 @@
+"""Name normalisation: raw name -> comparable token sequences, by entity type.
+
+The pipeline, in order (each step is a pure function of its input):
+
+1. **Order** (persons): ``"PESKOV, Dmitriy Sergeevich"`` is rewritten ``Dmitriy Sergeevich PESKOV``;
+   the comma form is how lists write surname-first.
+2. **Fold** (:func:`matcher.normalize.text.fold`): NFKC, casefold, homoglyphs, diacritics, punctuation.
+3. **Type-specific cleaning**:
+   - persons: leading titles and honorifics (``Mr``, ``Dr``, ``Haji``, ``Mullah``, ``Sheikh``,
+     ``Presidente``) are dropped;
+   - organisations: legal forms in any language are replaced by their generic form through rigour's
+     org-type database (``ООО`` / ``OOO`` / ``LLC`` -> ``llc``, ``ПАО`` / ``PJSC`` -> ``jsc``,
+     ``Aktiengesellschaft`` -> ``jsc``), including CJK suffixes written without spaces
+     (``华为技术有限公司`` -> ``华为技术 ltd``), and abbreviations are expanded (``Intl``, ``Grp``, ``Comm``);
+   - vessels: prefixes such as ``M/V`` and ``MT`` are dropped.
+4. **Transliterate** each token to ASCII (:mod:`matcher.normalize.translit`), keeping every reading.
+5. **Classify** each token so the scorer can weigh it: ``name`` (carries identity), ``particle``
+   (``al``, ``bin``, ``de``), ``legal`` (legal form), ``generic`` (``bank``, ``group``), ``number``,
+   ``initial``.
+6. **Key** each token (:mod:`matcher.normalize.phonetic`): romanisation key and consonant skeleton.
+7. **Acronym** (organisations): the initials of the identity-bearing words, so ``Industrial and
+   Commercial Bank of China`` also answers to ``ICBC``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+from rigour.names.org_types import extract_org_types, replace_org_types_compare
+from rigour.territories import lookup_territory
+
+from matcher.model import EntityType
+from matcher.normalize.data import (
+    cjk_legal_forms,
+    honorifics,
+    number_words,
+    org_abbreviations,
+    org_generic_words,
+    particles,
+    vessel_prefixes,
+)
+from matcher.normalize.phonetic import romanization_key, skeleton
+from matcher.normalize.text import fold
+from matcher.normalize.translit import is_abjad, latinize
+
+MAX_VARIANTS = 4
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+class TokenClass(StrEnum):
+    NAME = "name"
+    PARTICLE = "particle"
+    LEGAL = "legal"
+    GENERIC = "generic"
+    NUMBER = "number"
+    INITIAL = "initial"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Token:
+    """One comparable token. ``text`` is ASCII; ``script`` is where it came from.
+
+    Tokens are interned (built only through a memoised constructor), so they hash and compare by
+    identity: the scorer's memo table then costs one pointer hash per lookup.
+    """
+
+    text: str
+    key: str
+    skel: str
+    cls: TokenClass
+    script: str
+    orig: str
+    place: bool = False
+
+    @property
+    def abjad(self) -> bool:
+        return is_abjad(self.script)
+
+    @property
+    def cross_script(self) -> bool:
+        return self.script != "Latn"
+
+
+@dataclass(frozen=True, slots=True)
+class NormName:
+    """One reading of a name as tokens, with its acronym (organisations) for acronym matching.
+
+    ``surfaces`` (each token's written form, legal forms as written) and ``joins`` (two and three
+    adjacent surfaces joined, with their token span) are precomputed once per reading because the
+    scorer's compound matching needs them for every comparison.
+    """
+
+    tokens: tuple[Token, ...]
+    acronym: str | None = None
+    surfaces: tuple[str, ...] = field(default=(), compare=False)
+    joins: tuple[tuple[str, tuple[int, ...]], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def build(cls, tokens: tuple[Token, ...], acronym: str | None) -> NormName:
+        surfaces = tuple(t.orig if t.cls is TokenClass.LEGAL else t.text for t in tokens)
+        joins = tuple(
+            ("".join(surfaces[i : i + width]), tuple(range(i, i + width)))
+            for width in (2, 3)
+            for i in range(len(tokens) - width + 1)
+        )
+        return cls(tokens, acronym, surfaces, joins)
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+
+def _reorder_person(raw: str) -> str:
+    if raw.count(",") == 1:
+        last, first = (p.strip() for p in raw.split(","))
+        if last and first:
+            return f"{first} {last}"
+    return raw
+
+
+def _strip_leading(words: list[str], prefixes: frozenset[str], max_len: int = 2) -> list[str]:
+    changed = True
+    while changed and len(words) > 1:
+        changed = False
+        for n in range(max_len, 0, -1):
+            if len(words) > n and " ".join(words[:n]) in prefixes:
+                words = words[n:]
+                changed = True
+                break
+    return words
+
+
+_ORDINAL_DIGITS = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+
+
+def _numbers_to_digits(words: list[str]) -> list[str]:
+    """Spell numbers as digits: ``forty four`` -> ``44``, ``1st`` -> ``1``, ``forty 4`` -> ``44``."""
+    table = number_words()
+    out: list[str] = []
+    pending: int | None = None
+    for word in words:
+        m = _ORDINAL_DIGITS.match(word)
+        value = table.get(
+            word, int(m.group(1)) if m else (int(word) if word.isdigit() and len(word) < 3 else None)
+        )
+        if value is None:
+            if pending is not None:
+                out.append(str(pending))
+                pending = None
+            out.append(word if not m else m.group(1))
+            continue
+        if pending is not None and pending % 10 == 0 and pending >= 20 and value < 10:
+            out.append(str(pending + value))
+            pending = None
+        else:
+            if pending is not None:
+                out.append(str(pending))
+            pending = value
+    if pending is not None:
+        out.append(str(pending))
+    return out
+
+
+def _split_cjk_legal(word: str) -> list[str]:
+    if not _CJK.search(word):
+        return [word]
+    for suffix, generic in cjk_legal_forms():
+        if word.endswith(suffix) and len(word) > len(suffix):
+            return [*_split_cjk_legal(word[: -len(suffix)]), generic]
+    return [word]
+
+
+def _org_words(raw: str) -> tuple[list[str], dict[str, str]]:
+    """Words of an organisation name with legal forms replaced; ``legal`` maps each generic legal
+    form to the surface text it replaced (kept for compounds such as ``SiemensAG``).
+
+    rigour's legal-form table is matched before punctuation is folded away, because many forms are
+    only recognisable with it (``sp. z o.o.``, ``s.a. de c.v.``).
+    """
+    legal: dict[str, str] = {}
+    prepared = unicodedata.normalize("NFKC", raw).casefold()
+    found = extract_org_types(prepared, generic=True)
+    if found:
+        prepared = replace_org_types_compare(prepared, generic=True)
+        for surface, generic in found:
+            legal[generic] = "".join(c for c in surface if c.isalnum())
+    words: list[str] = []
+    for word in fold(prepared).split():
+        parts = _split_cjk_legal(word)
+        for generic in parts[1:]:
+            legal.setdefault(generic, generic)
+        words.extend(parts)
+    abbreviations = org_abbreviations()
+    return _numbers_to_digits([abbreviations.get(w, w) for w in words]), legal
+
+
+_ROMAN = re.compile(r"^(?=[ivxlc]{2,})(x{0,3})(ix|iv|v?i{0,3})$|^x{1,3}$")
+
+
+def _classify(word: str, kind: EntityType, legal: dict[str, str]) -> TokenClass:
+    if word.isdigit() or (kind is not EntityType.PERSON and _ROMAN.match(word)):
+        return TokenClass.NUMBER
+    if word in legal:
+        return TokenClass.LEGAL
+    if word in particles():
+        return TokenClass.PARTICLE
+    if kind is EntityType.PERSON and len(word) == 1 and word.isalpha():
+        return TokenClass.INITIAL
+    if kind is not EntityType.PERSON and word in org_generic_words():
+        return TokenClass.GENERIC
+    return TokenClass.NAME
+
+
+@lru_cache(maxsize=300_000)
+def _token(text: str, cls: TokenClass, script: str, orig: str) -> Token:
+    return Token(text, romanization_key(text), skeleton(text), cls, script, orig, _is_place(text))
+
+
+@lru_cache(maxsize=100_000)
+def _is_place(text: str) -> bool:
+    """Country names inside organisation names tell subsidiaries apart (Santander vs Santander Chile)."""
+    return len(text) >= 4 and text.isalpha() and lookup_territory(text) is not None
+
+
+def _origins(word: str, latin: tuple[str, ...], script: str, style: str) -> tuple[str, ...]:
+    """The original-script piece behind each Latin token, so same-script CJK names compare by
+    character: pinyin homophones (高市 / 高石) and Korean romanisation (종 / 정) would otherwise agree."""
+    if style == "person" and script in ("Hani", "Hang") and len(latin) == 2 and 2 <= len(word) <= 4:
+        return (word[0], word[1:])
+    return (word,) * len(latin)
+
+
+def _acronym(tokens: tuple[Token, ...]) -> str | None:
+    letters = [t.text[0] for t in tokens if t.cls in (TokenClass.NAME, TokenClass.GENERIC) and t.text]
+    return "".join(letters) if len(letters) >= 2 else None
+
+
+_ALTERNATIVES = re.compile(r"(?<=\w{3})\s*/\s*(?=\w{3})")
+
+
+@lru_cache(maxsize=100_000)
+def normalize_name(raw: str, kind: EntityType = EntityType.ORGANIZATION) -> tuple[NormName, ...]:
+    """All comparable readings of ``raw`` as a ``kind`` name (see the module docstring).
+
+    A name written as alternatives (``Al-Qa'ida/Islamic Army``) yields the readings of each part
+    as well as of the whole. Returns an empty tuple when nothing comparable is left.
+    """
+    parts = _ALTERNATIVES.split(raw)
+    if len(parts) > 1:
+        readings = [r for part in (raw, *parts) for r in _normalize_one(part, kind)]
+        return tuple(dict.fromkeys(readings))
+    return _normalize_one(raw, kind)
+
+
+def _normalize_one(raw: str, kind: EntityType) -> tuple[NormName, ...]:
+    style = "word"
+    if kind is EntityType.PERSON:
+        raw = _reorder_person(raw)
+        style = "joined" if ("·" in raw or "・" in raw) else "person"
+    legal: dict[str, str] = {}
+    if kind is EntityType.PERSON:
+        words = _strip_leading(fold(raw).split(), honorifics())
+    elif kind is EntityType.VESSEL:
+        words = _strip_leading(fold(raw).split(), vessel_prefixes())
+    else:
+        words, legal = _org_words(raw)
+    per_word: list[list[list[Token]]] = []
+    for word in words:
+        readings: list[list[Token]] = []
+        for latin, script in latinize(word, style):
+            origins = (legal[word],) * len(latin) if word in legal else _origins(word, latin, script, style)
+            readings.append(
+                [
+                    _token(w, TokenClass.LEGAL if word in legal else _classify(w, kind, legal), script, o)
+                    for w, o in zip(latin, origins, strict=True)
+                ]
+            )
+        if readings:
+            per_word.append(readings)
+    names: list[NormName] = []
+    for combo in itertools.islice(itertools.product(*per_word), MAX_VARIANTS):
+        tokens = tuple(t for reading in combo for t in reading)
+        if tokens:
+            acronym = _acronym(tokens) if kind is EntityType.ORGANIZATION else None
+            names.append(NormName.build(tokens, acronym))
+    return tuple(dict.fromkeys(names))

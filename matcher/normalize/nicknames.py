@@ -1,0 +1,27 @@
+"""Given-name nickname groups: Ted ~ Theodore, Bibi ~ Benjamin, Jon ~ John.
+
+The table is the ``nicknames`` package's hand-curated English data (carltonnorthern/nicknames,
+Apache-2.0), read once. Each name maps to the canonical names it is a form of, so two names agree
+when their groups intersect.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+
+@cache
+def _groups() -> dict[str, frozenset[str]]:
+    from nicknames import name_triplets
+
+    groups: dict[str, set[str]] = {}
+    for triplet in name_triplets():
+        canonical = triplet.name1.lower()
+        for name in (canonical, triplet.name2.lower()):
+            groups.setdefault(name, set()).add(canonical)
+    return {k: frozenset(v) for k, v in groups.items()}
+
+
+def nickname_groups(name: str) -> frozenset[str]:
+    """Canonical names that ``name`` (lowercase ASCII) is a nickname or form of; empty if none."""
+    return _groups().get(name, frozenset())

@@ -1,0 +1,90 @@
+"""Script-preserving text folding: the first step for every name, query or listed.
+
+``fold`` makes two spellings that a reader would call "the same text" byte-equal, without yet
+transliterating (that is :mod:`matcher.normalize.translit`'s job, and needs to know the script):
+
+1. Unicode NFKC, so fullwidth ``ＧＡＺＰＲＯＭ`` and ligatures become plain letters.
+2. Format characters (zero-width space and joiners, bidi marks) are dropped: they are invisible and
+   are used to dodge exact-match filters.
+3. Case folding.
+4. Homoglyphs: a Cyrillic or Greek letter that imitates a Latin one *inside an otherwise Latin word*
+   ("Gаzprom" with a Cyrillic "а") is replaced by the Latin letter. Whole Cyrillic or Greek words are
+   left alone.
+5. Diacritics are stripped from Latin, Greek, Cyrillic, Arabic and Hebrew letters (``é`` -> ``e``,
+   Arabic short-vowel marks). Scripts whose vowel signs are letters in their own right (Thai,
+   Devanagari, Khmer) keep them for the transliterator.
+6. Punctuation: dotted acronyms are joined (``S.B.E.R.B.A.N.K`` -> ``sberbank``, ``L.L.C.`` -> ``llc``),
+   apostrophes vanish (``O'Brien`` -> ``obrien``), ``&`` becomes ``and``, and every other punctuation
+   mark, hyphens included, becomes a space (``Al-Qaida`` -> ``al qaida``; the joined ``alqaida`` is
+   matched later by compound alignment).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from matcher.normalize.data import confusables
+
+_STRIP_MARKS_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "ARABIC", "HEBREW")
+_APOSTROPHES = "'’‘ʼʻʿʾ`´′"
+_DOTTED = re.compile(r"(?<!\w)(?:\w\.){2,}(?:\w(?!\w))?")
+_SPACED_LETTERS = re.compile(r"(?<!\S)(?:[a-z] ){3,}[a-z](?!\S)")
+
+
+def _strip_marks(text: str) -> str:
+    out: list[str] = []
+    base_script_ok = False
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.category(char) == "Mn":
+            if base_script_ok:
+                continue
+        else:
+            name = unicodedata.name(char, "")
+            base_script_ok = name.startswith(_STRIP_MARKS_SCRIPTS)
+        out.append(char)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _fix_homoglyphs(word: str) -> str:
+    table = confusables()
+    if not any(c in table for c in word):
+        return word
+    if not any("a" <= c <= "z" for c in word):
+        return word
+    return "".join(table.get(c, c) for c in word)
+
+
+def _punctuation_to_space(text: str) -> str:
+    out: list[str] = []
+    for char in text:
+        if char in _APOSTROPHES:
+            continue
+        cat = unicodedata.category(char)
+        if cat[0] in "LN" or char == " " or cat == "Mn" or cat == "Mc":
+            out.append(char)
+        else:
+            out.append(" ")
+    return "".join(out)
+
+
+@lru_cache(maxsize=100_000)
+def fold(text: str) -> str:
+    """Fold ``text`` for comparison, keeping its script. See the module docstring for the steps."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = text.casefold()
+    text = " ".join(_fix_homoglyphs(w) for w in text.split())
+    text = _strip_marks(text)
+    text = text.replace("&", " and ")
+    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _punctuation_to_space(text)
+    text = " ".join(text.split())
+    text = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), text)
+    return text
+
+
+def tokenize(text: str) -> list[str]:
+    """Fold and split into word tokens."""
+    return fold(text).split()

@@ -1,0 +1,512 @@
+"""Pair scoring: how well a query matches one listed entity, from 0 to 1, with the reasons.
+
+The name score aligns query tokens with the listed name's tokens one to one (greedy by similarity,
+with compounds and acronyms), then divides the weight of what agreed by the weight of everything:
+
+    score = sum(sim * (w_query + w_listed) for aligned pairs)
+            / (sum(w_query) + sum(w_listed matched) + gamma * sum(w_listed unmatched))
+
+- ``sim`` per pair: ``exact`` 1.0; ``transliteration`` (romanisation keys or, across scripts,
+  consonant skeletons agree) 0.93; ``typo`` 1 - edits/length when the edit count is plausible for the
+  length (0 edits up to 3 letters, 1 up to 5, 2 up to 10, then 3), raised to 0.88 when the two also
+  sound alike (``phonetic``, jellyfish Metaphone); ``initial`` 0.8 for ``J`` ~ ``Joachim``; ``compound``
+  for ``SiemensAG`` ~ ``Siemens AG``; ``acronym`` 0.9 for ``ICBC`` ~ ``Industrial and Commercial
+  Bank of China``. Pairs below 0.75 are not aligned at all.
+- ``w``: by token class (name 1.0, number 1.0, generic word 0.35, initial 0.35, particle 0.2, legal
+  form 0.15) times the token's rarity in the loaded lists, so "bank" or "mohammad" agreeing counts
+  for less than a rare surname.
+- Unmatched query tokens count in full against the score. Unmatched listed tokens count with
+  ``gamma``: 0.35 for persons (lists carry patronymics and extra given names that callers omit),
+  1.0 for organisations (``Banco Santander Chile`` is not ``Banco Santander``).
+- A pair where no identity-bearing token (name or number) agreed scores at most half.
+- 1.0 is reserved for names that are equal after normalisation; anything else is capped at 0.99.
+
+Qualifiers then adjust the best name score (:func:`apply_qualifiers`): type compatibility, birth
+date (exact, same year, day and month swapped, or conflicting), country and nationality, and
+identifiers, where an identical strong identifier (IMO, passport, ...) is decisive.
+
+Everything here is pure: no I/O, no global state beyond memo tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+import jellyfish
+from rapidfuzz.distance import OSA, Levenshtein
+
+from matcher.model import DateRange, EntityType, PartialDate
+from matcher.normalize import NormName, Token, TokenClass
+from matcher.normalize.nicknames import nickname_groups
+
+MIN_PAIR_SIM = 0.6
+EXTRA_GAMMA = 0.35
+PLACE_GAMMA = 1.5
+CONFLICT_PENALTY = 0.5
+ORDER_PENALTY = 0.9
+CLASS_WEIGHTS: dict[TokenClass, float] = {
+    TokenClass.NAME: 1.0,
+    TokenClass.NUMBER: 0.3,
+    TokenClass.GENERIC: 0.35,
+    TokenClass.INITIAL: 0.35,
+    TokenClass.PARTICLE: 0.2,
+    TokenClass.LEGAL: 0.15,
+}
+_IDENTITY = (TokenClass.NAME, TokenClass.NUMBER)
+_CONFLICTING = (TokenClass.NAME, TokenClass.GENERIC)
+
+
+class Align(StrEnum):
+    """How a query token relates to the listed name (shown to reviewers)."""
+
+    EXACT = "exact"
+    TRANSLITERATION = "transliteration"
+    PHONETIC = "phonetic"
+    TYPO = "typo"
+    INITIAL = "initial"
+    NICKNAME = "nickname"
+    COMPOUND = "compound"
+    ACRONYM = "acronym"
+    MISSING = "missing"
+    EXTRA = "extra"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenMatch:
+    """One line of an explanation: query side, listed side, how they relate, and how well."""
+
+    query: str
+    listed: str
+    kind: Align
+    sim: float
+
+
+@dataclass(slots=True)
+class _Pair:
+    sim: float
+    kind: Align
+    qi: tuple[int, ...]
+    ci: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    """A name score; the token-by-token explanation is built only when asked for, because most
+    scored candidates are discarded."""
+
+    score: float
+    _qt: tuple[Token, ...] = ()
+    _ct: tuple[Token, ...] = ()
+    _chosen: tuple[_Pair, ...] = ()
+
+    @property
+    def tokens(self) -> tuple[TokenMatch, ...]:
+        return _explain(self._qt, self._ct, self._chosen)
+
+
+def _allowed_edits(length: int) -> int:
+    if length <= 2:
+        return 0
+    if length <= 4:
+        return 1
+    if length <= 9:
+        return 2
+    return 3
+
+
+_LOOSE_SCRIPTS = frozenset({"Arab", "Hebr", "Hani", "Hang", "Jpan", "Kana", "Hira", "Thai", "Khmr", "Mymr"})
+_SYLLABIC = frozenset({"Hani", "Hang", "Jpan"})
+
+
+@lru_cache(maxsize=500_000)
+def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
+    """Similarity of two tokens and the kind of agreement (see the module docstring)."""
+    if a.script == b.script and a.script in _SYLLABIC and a.orig != b.orig:
+        return 0.0, Align.MISSING
+    if a.text == b.text:
+        return 1.0, Align.EXACT
+    if a.cls is TokenClass.NUMBER or b.cls is TokenClass.NUMBER:
+        return 0.0, Align.MISSING
+    if a.key == b.key:
+        return 0.93, Align.TRANSLITERATION
+    short, long_ = (a, b) if len(a.text) <= len(b.text) else (b, a)
+    if short.cls is TokenClass.INITIAL:
+        return (0.8, Align.INITIAL) if long_.text.startswith(short.text) else (0.0, Align.MISSING)
+    if len(short.text) == 2 and len(long_.text) >= 4 and long_.text.startswith(short.text):
+        # An abbreviated name part ("DR" for "DRISSI").
+        return 0.7, Align.INITIAL
+    cross = a.script != b.script and (a.script in _LOOSE_SCRIPTS or b.script in _LOOSE_SCRIPTS)
+    if (
+        cross
+        and a.skel == b.skel
+        and min(len(a.text), len(b.text)) >= 2
+        and (len(a.skel) >= 2 or a.abjad or b.abjad)
+    ):
+        return 0.93, Align.TRANSLITERATION
+    if cross and (a.abjad or b.abjad):
+        # Abjads write long vowels as w / y: compare skeletons with and without them.
+        sa, sb = _abjad_skeletons(a), _abjad_skeletons(b)
+        if sa & sb and min(len(s) for s in sa | sb) >= 2:
+            return 0.9, Align.TRANSLITERATION
+    if (
+        a.cls is TokenClass.NAME
+        and b.cls is TokenClass.NAME
+        and nickname_groups(a.text) & nickname_groups(b.text)
+    ):
+        return 0.85, Align.NICKNAME
+    length = max(len(a.key), len(b.key))
+    allowed = _allowed_edits(min(len(a.key), len(b.key)))
+    edits = min(
+        OSA.distance(a.key, b.key, score_cutoff=allowed + 1),
+        OSA.distance(a.text, b.text, score_cutoff=allowed + 1),
+    )
+    if edits <= allowed:
+        sim = 1.0 - edits / length
+        if jellyfish.metaphone(a.text) == jellyfish.metaphone(b.text):
+            return max(sim, 0.88), Align.PHONETIC
+        return sim, Align.TYPO
+    if cross and len(a.skel) >= 3 and Levenshtein.distance(a.skel, b.skel, score_cutoff=1) <= 1:
+        return 0.8, Align.PHONETIC
+    return 0.0, Align.MISSING
+
+
+def _abjad_skeletons(t: Token) -> set[str]:
+    out = {t.skel}
+    if t.abjad:
+        out.add(t.skel.replace("f", "").replace("i", ""))
+    else:
+        out.add(t.skel)
+    return out
+
+
+def _weight(t: Token, rarity: dict[str, float] | None) -> float:
+    w = CLASS_WEIGHTS[t.cls]
+    if rarity is not None and t.cls is TokenClass.NAME:
+        w *= rarity.get(t.key, 1.0)
+    return w
+
+
+def _single_pairs(q: tuple[Token, ...], c: tuple[Token, ...]) -> list[_Pair]:
+    pairs: list[_Pair] = []
+    for i, qt in enumerate(q):
+        for j, ct in enumerate(c):
+            sim, kind = compare_tokens(qt, ct)
+            if sim >= MIN_PAIR_SIM:
+                pairs.append(_Pair(sim, kind, (i,), (j,)))
+    return pairs
+
+
+def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
+    """Two or three adjacent tokens on one side written as one word on the other."""
+    pairs: list[_Pair] = []
+    for side_a, side_b, swap in ((q, c, False), (c, q, True)):
+        words = side_b.surfaces
+        for joined, span in side_a.joins:
+            n = len(joined)
+            for j, word in enumerate(words):
+                if len(word) < 4 or abs(len(word) - n) > 1:
+                    continue
+                if word == joined or OSA.distance(word, joined, score_cutoff=1) <= 1:
+                    sim = 0.95 if word == joined else 0.85
+                    pairs.append(
+                        _Pair(sim, Align.COMPOUND, (j,), span)
+                        if swap
+                        else _Pair(sim, Align.COMPOUND, span, (j,))
+                    )
+    return pairs
+
+
+def _greedy(pairs: list[_Pair], nq: int, nc: int) -> tuple[list[_Pair], set[int], set[int]]:
+    pairs.sort(key=lambda p: (p.sim, len(p.qi) + len(p.ci)), reverse=True)
+    qfree, cfree = set(range(nq)), set(range(nc))
+    chosen: list[_Pair] = []
+    for pair in pairs:
+        if all(i in qfree for i in pair.qi) and all(j in cfree for j in pair.ci):
+            chosen.append(pair)
+            qfree.difference_update(pair.qi)
+            cfree.difference_update(pair.ci)
+    return chosen, qfree, cfree
+
+
+def _acronym_runs(tokens: tuple[Token, ...], free: set[int]) -> dict[str, tuple[int, ...]]:
+    """Initials of every run of two or more free, adjacent words, particles allowed inside a run
+    but not counted ("Industrial and Commercial Bank of China" -> "icbc")."""
+    runs: dict[str, tuple[int, ...]] = {}
+    for start in range(len(tokens)):
+        letters = ""
+        span: list[int] = []
+        for k in range(start, len(tokens)):
+            t = tokens[k]
+            if k not in free or t.cls is TokenClass.LEGAL:
+                break
+            span.append(k)
+            if t.cls is TokenClass.PARTICLE:
+                continue
+            letters += t.text[0]
+            if len(letters) >= 2 and tokens[start].cls is not TokenClass.PARTICLE:
+                runs.setdefault(letters, tuple(span))
+    return runs
+
+
+def _acronym_pairs(
+    q: tuple[Token, ...], c: tuple[Token, ...], qfree: set[int], cfree: set[int]
+) -> list[_Pair]:
+    """A free word on one side that spells the initials of a run of free words on the other."""
+    out: list[_Pair] = []
+    for side_a, free_a, side_b, free_b, swap in ((q, qfree, c, cfree, False), (c, cfree, q, qfree, True)):
+        runs = _acronym_runs(side_b, free_b)
+        if not runs:
+            continue
+        for i in sorted(free_a):
+            word = side_a[i].text
+            if 2 <= len(word) <= 8 and word.isalpha() and word in runs:
+                span = runs[word]
+                out.append(
+                    _Pair(0.9, Align.ACRONYM, span, (i,)) if swap else _Pair(0.9, Align.ACRONYM, (i,), span)
+                )
+    return out
+
+
+def score_name(
+    q: NormName,
+    c: NormName,
+    kind: EntityType | None = None,
+    rarity: dict[str, float] | None = None,
+) -> NameScore:
+    """Score one query reading against one listed reading (see the module docstring)."""
+    qt, ct = q.tokens, c.tokens
+    singles = _single_pairs(qt, ct)
+    chosen, qfree, cfree = _greedy(list(singles), len(qt), len(ct))
+    if qfree or cfree or any(p.sim < 0.9 for p in chosen):
+        # Only when words are left over or weakly matched can a compound do better.
+        compounds = _compound_pairs(q, c)
+        if compounds:
+            chosen, qfree, cfree = _greedy(singles + compounds, len(qt), len(ct))
+    if qfree and cfree and kind is not EntityType.PERSON and (len(qfree) > 1 or len(cfree) > 1):
+        for pair in _acronym_pairs(qt, ct, qfree, cfree):
+            if all(i in qfree for i in pair.qi) and all(j in cfree for j in pair.ci):
+                chosen.append(pair)
+                qfree.difference_update(pair.qi)
+                cfree.difference_update(pair.ci)
+    wq = [_weight(t, rarity) for t in qt]
+    wc = [_weight(t, rarity) for t in ct]
+    q_extra = sum(wq[i] for i in qfree if qt[i].cls in _CONFLICTING)
+    c_extra = sum(wc[j] for j in cfree if ct[j].cls in _CONFLICTING)
+    matched_identity_q = sum(1 for i in range(len(qt)) if i not in qfree and qt[i].cls in _IDENTITY)
+    matched_identity_c = sum(1 for j in range(len(ct)) if j not in cfree and ct[j].cls in _IDENTITY)
+    num = 0.0
+    den = 0.0
+    for side_w, side_t, free, other_matched, other_extra in (
+        (wq, qt, qfree, matched_identity_c, c_extra),
+        (wc, ct, cfree, matched_identity_q, q_extra),
+    ):
+        for k, w in enumerate(side_w):
+            if k not in free:
+                den += w
+                continue
+            t = side_t[k]
+            if kind is not EntityType.PERSON and t.place:
+                den += w * PLACE_GAMMA
+            elif other_extra == 0 and other_matched >= 2:
+                # The other side is fully accounted for: this side merely says more (a patronymic,
+                # a second given name, a descriptive word).
+                den += w * EXTRA_GAMMA
+            else:
+                den += w
+    identity_agreed = False
+    all_exact = not qfree and not cfree
+    for pair in chosen:
+        num += pair.sim * (sum(wq[i] for i in pair.qi) + sum(wc[j] for j in pair.ci))
+        if pair.kind is not Align.EXACT:
+            all_exact = False
+        if any(qt[i].cls in _IDENTITY for i in pair.qi) or any(ct[j].cls in _IDENTITY for j in pair.ci):
+            identity_agreed = True
+    score = num / den if den > 0 else 0.0
+    if not identity_agreed:
+        score *= 0.5
+    in_order = _in_order(chosen)
+    if kind is EntityType.PERSON and not _is_rotation(chosen, qt):
+        # Name parts agree but in a shuffled order that no naming convention produces
+        # ("ABDULLAH BIN OMAR" vs "OMAR BIN ABDULLAH" are father and son).
+        score *= ORDER_PENALTY
+    if q_extra and c_extra:
+        # Both sides have identity-bearing words the other lacks: a different person or company
+        # that shares some names ("... AL-MOSULI" vs "... AL-TIKRITI").
+        score *= 1.0 - CONFLICT_PENALTY * min(1.0, q_extra, c_extra)
+    score = 1.0 if all_exact and chosen and in_order else min(score, 0.99)
+    return NameScore(round(score, 4), qt, ct, tuple(chosen))
+
+
+def _in_order(chosen: list[_Pair] | tuple[_Pair, ...]) -> bool:
+    seq = [p.ci[0] for p in sorted(chosen, key=lambda p: p.qi[0])]
+    return seq == sorted(seq)
+
+
+def _is_rotation(chosen: list[_Pair], qt: tuple[Token, ...]) -> bool:
+    """True when the aligned name parts keep their order up to moving a block from the end to the
+    front, which is what surname-first and surname-last conventions do."""
+    seq = [p.ci[0] for p in sorted(chosen, key=lambda p: p.qi[0]) if qt[p.qi[0]].cls is TokenClass.NAME]
+    if len(seq) < 3:
+        return True
+    descents = sum(1 for k in range(len(seq)) if seq[(k + 1) % len(seq)] < seq[k])
+    return descents <= 1
+
+
+def _explain(
+    qt: tuple[Token, ...], ct: tuple[Token, ...], chosen: tuple[_Pair, ...]
+) -> tuple[TokenMatch, ...]:
+    qfree = set(range(len(qt))).difference(*(p.qi for p in chosen))
+    cfree = set(range(len(ct))).difference(*(p.ci for p in chosen))
+    rows: list[tuple[int, TokenMatch]] = []
+    for pair in chosen:
+        rows.append(
+            (
+                min(pair.qi),
+                TokenMatch(
+                    " ".join(qt[i].text for i in pair.qi),
+                    " ".join(ct[j].text for j in pair.ci),
+                    pair.kind,
+                    round(pair.sim, 3),
+                ),
+            )
+        )
+    rows.extend((i, TokenMatch(qt[i].text, "", Align.MISSING, 0.0)) for i in sorted(qfree))
+    rows.sort(key=lambda r: r[0])
+    extra = [TokenMatch("", ct[j].text, Align.EXTRA, 0.0) for j in sorted(cfree)]
+    return tuple(r[1] for r in rows) + tuple(extra)
+
+
+# --- Qualifiers ------------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    MATCH = "match"
+    PARTIAL = "partial"
+    CONFLICT = "conflict"
+    DECISIVE = "decisive"
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifier:
+    """One qualifier applied to a score: which field, the outcome, and the factor applied."""
+
+    field: str
+    outcome: Outcome
+    detail: str
+    factor: float
+
+
+@dataclass(slots=True)
+class QualifierInput:
+    """The query's qualifiers, already normalised (countries as ISO codes, ids canonical)."""
+
+    type: EntityType | None = None
+    birth_date: PartialDate | None = None
+    countries: frozenset[str] = frozenset()
+    identifiers: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class CandidateFacts:
+    """The listed entity's facts that qualifiers compare against, normalised once at index build."""
+
+    type: EntityType
+    birth_dates: tuple[PartialDate | DateRange, ...] = ()
+    countries: frozenset[str] = frozenset()
+    identifiers: frozenset[str] = frozenset()
+    strong_identifiers: frozenset[str] = field(default_factory=frozenset)
+
+
+_TYPE_FACTORS: dict[frozenset[EntityType], float] = {
+    frozenset({EntityType.ORGANIZATION, EntityType.VESSEL}): 0.9,
+    frozenset({EntityType.ORGANIZATION, EntityType.AIRCRAFT}): 0.9,
+    frozenset({EntityType.VESSEL, EntityType.AIRCRAFT}): 0.8,
+}
+
+
+def _date_outcome(q: PartialDate, listed: PartialDate | DateRange) -> tuple[Outcome, str] | None:
+    if isinstance(listed, DateRange):
+        if listed.start.year <= q.year <= listed.end.year:
+            return Outcome.MATCH, f"{q} within {listed}"
+        return None
+    if q.year != listed.year:
+        if abs(q.year - listed.year) == 1 and (q.month is None or listed.month is None):
+            return Outcome.PARTIAL, f"{q} is one year from {listed}"
+        return None
+    if q.month is None or listed.month is None:
+        return Outcome.MATCH, f"year {q.year} agrees"
+    if q.month == listed.month and (q.day is None or listed.day is None or q.day == listed.day):
+        return Outcome.MATCH, f"{q} agrees with {listed}"
+    if q.day is not None and (q.day, q.month) == (listed.month, listed.day):
+        return Outcome.PARTIAL, f"{q} is {listed} with day and month swapped"
+    return Outcome.PARTIAL, f"same year {q.year}, different day"
+
+
+def qualify(query: QualifierInput, facts: CandidateFacts) -> list[Qualifier]:
+    """Compare the query's qualifiers with the listed facts; each result carries its factor."""
+    out: list[Qualifier] = []
+    if query.type is not None and query.type is not facts.type:
+        factor = _TYPE_FACTORS.get(frozenset({query.type, facts.type}), 0.7)
+        out.append(Qualifier("type", Outcome.CONFLICT, f"{query.type} query, {facts.type} listed", factor))
+    if query.birth_date is not None and facts.birth_dates:
+        best: tuple[Outcome, str] | None = None
+        for listed in facts.birth_dates:
+            result = _date_outcome(query.birth_date, listed)
+            if result and (best is None or result[0] is Outcome.MATCH):
+                best = result
+        if best is None:
+            shown = ", ".join(str(d) for d in facts.birth_dates[:3])
+            out.append(Qualifier("birth_date", Outcome.CONFLICT, f"{query.birth_date} vs {shown}", 0.8))
+        elif best[0] is Outcome.MATCH:
+            exact = query.birth_date.day is not None
+            out.append(Qualifier("birth_date", Outcome.MATCH, best[1], 1.05 if exact else 1.02))
+        else:
+            out.append(Qualifier("birth_date", Outcome.PARTIAL, best[1], 0.97))
+    if query.countries and facts.countries:
+        common = query.countries & facts.countries
+        if common:
+            out.append(Qualifier("country", Outcome.MATCH, ", ".join(sorted(common)), 1.02))
+        else:
+            detail = f"{', '.join(sorted(query.countries))} vs {', '.join(sorted(facts.countries))}"
+            out.append(Qualifier("country", Outcome.CONFLICT, detail, 0.92))
+    if query.identifiers and facts.identifiers:
+        common = query.identifiers & facts.identifiers
+        if common & facts.strong_identifiers:
+            shown = ", ".join(sorted(common & facts.strong_identifiers))
+            out.append(Qualifier("identifier", Outcome.DECISIVE, f"identical identifier {shown}", 1.0))
+        elif common:
+            out.append(Qualifier("identifier", Outcome.MATCH, ", ".join(sorted(common)), 1.05))
+    return out
+
+
+def apply_qualifiers(name_score: float, qualifiers: list[Qualifier]) -> float:
+    """Combine the name score with qualifier factors. A decisive identifier lifts it to >= 0.99."""
+    score = name_score
+    for q in qualifiers:
+        score *= q.factor
+    if name_score < 1.0:
+        score = min(score, 0.99)
+    score = min(score, 1.0)
+    if any(q.outcome is Outcome.DECISIVE for q in qualifiers):
+        score = max(score, 0.99)
+    return round(score, 4)
+
+
+def score_names(
+    query: tuple[NormName, ...],
+    listed: tuple[NormName, ...],
+    kind: EntityType | None = None,
+    rarity: dict[str, float] | None = None,
+) -> NameScore:
+    """Best score over every reading of the query against every reading of a listed name."""
+    best = NameScore(0.0)
+    for q in query:
+        for c in listed:
+            result = score_name(q, c, kind, rarity)
+            if result.score > best.score:
+                best = result
+                if best.score >= 1.0:
+                    return best
+    return best
