@@ -1,4 +1,4 @@
-"""The ``matcher`` command line: a thin click adapter over :mod:`matcher.refresh` and :mod:`matcher.store`.
+"""The ``matcher`` command line: a thin click adapter over refresh, store and the matching engine.
 
 ::
 
@@ -7,6 +7,7 @@
     matcher lists status [--json]
     matcher lists diff SOURCE [--from V] [--to V] [--json]
     matcher lists rollback SOURCE [VERSION]
+    matcher match NAME [--type T] [--birth-date D] [--country C] [--id ID]... [--list L]... [--json]
 
 Settings come from the environment (:meth:`Settings.from_env`); ``--data-dir`` overrides
 ``MATCHER_DATA_DIR``. Results go to stdout, progress and problems to stderr. Every deliberate error
@@ -33,7 +34,9 @@ from typing import Any, TextIO
 import click
 
 from matcher import __version__
+from matcher.engine import Engine, Query, date_of, result_to_dict
 from matcher.errors import MatcherError
+from matcher.model import EntityType
 from matcher.refresh import (
     OfflineError,
     RefreshResult,
@@ -270,6 +273,75 @@ def _age(hours: float | None) -> str:
     if hours < 48:
         return f"{hours:.0f}h"
     return f"{hours / 24:.0f}d"
+
+
+@cli.command("match")
+@click.argument("name")
+@click.option(
+    "--type",
+    "entity_type",
+    type=click.Choice([t.value for t in EntityType]),
+    default=None,
+    help="What the name is; unknown by default.",
+)
+@click.option("--birth-date", default=None, help="Birth date, YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--country", default=None, help="Country name or ISO code.")
+@click.option("--nationality", default=None, help="Nationality (country name or ISO code).")
+@click.option("--id", "identifiers", multiple=True, help="An identifier (passport, IMO, ...); repeatable.")
+@click.option("--list", "lists", multiple=True, help="Only this list id; repeatable. Default: all loaded.")
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="Alert threshold 0..1 (default: MATCHER_THRESHOLD)",
+)
+@click.option("--limit", type=int, default=10, show_default=True, help="How many entities to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@click.pass_context
+def match_cmd(
+    ctx: click.Context,
+    name: str,
+    entity_type: str | None,
+    birth_date: str | None,
+    country: str | None,
+    nationality: str | None,
+    identifiers: tuple[str, ...],
+    lists: tuple[str, ...],
+    threshold: float | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Screen one NAME against the loaded lists and explain each result."""
+    settings = _settings(ctx)
+    engine = Engine.load(open_store(settings), threshold=settings.threshold)
+    if not engine.indexes:
+        raise MatcherError(
+            "no lists are loaded: run `matcher lists refresh` (or `lists import`) first",
+            where=str(settings.data_dir),
+        )
+    query = Query(
+        name,
+        type=EntityType(entity_type) if entity_type else None,
+        birth_date=date_of(birth_date) if birth_date else None,
+        country=country,
+        nationality=nationality,
+        identifiers=identifiers,
+    )
+    result = engine.match(query, lists=list(lists) or None, threshold=threshold, limit=limit)
+    if as_json:
+        click.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
+        return
+    if not result.matches:
+        click.echo(f"no candidates for {name!r} (lists: {', '.join(result.list_versions)})")
+        return
+    for m in result.matches:
+        flag = "MATCH" if m.is_match else "     "
+        click.echo(f"{m.score:.3f} {flag} {m.entity.id:<28} {m.entity.primary_name.value}")
+        click.echo(f"      {m.explanation.summary()}")
+    click.echo(
+        f"threshold {result.threshold:.2f}; algorithm {result.algorithm}; "
+        + ", ".join(f"{k}@{v}" for k, v in result.list_versions.items())
+    )
 
 
 class _ProgressBars:

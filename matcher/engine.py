@@ -34,6 +34,7 @@ from matcher.normalize.countries import normalize_countries
 from matcher.normalize.identifiers import normalize_identifier
 from matcher.score import (
     CandidateFacts,
+    NameScore,
     Qualifier,
     QualifierInput,
     TokenMatch,
@@ -47,7 +48,7 @@ DEFAULT_THRESHOLD = 0.80
 #: How many retrieved name records, across all lists, go on to full scoring, and how far below the
 #: best retrieval score a record may fall and still be scored. Measured against a full scan in
 #: bench/quality.py (candidate recall).
-CANDIDATES = 24
+CANDIDATES = 16
 CANDIDATE_FLOOR = 0.5
 MAX_LIMIT = 100
 WEAK_ALIAS_FACTOR = 0.95
@@ -156,6 +157,30 @@ class MatchResult:
         return tuple(m for m in self.matches if m.is_match)
 
 
+@dataclass(slots=True)
+class _Scored:
+    """A scored candidate before it is turned into a :class:`Match` (which decodes the entity)."""
+
+    score: float
+    index: Index
+    position: int
+    name: Name
+    name_score: NameScore
+    qualifiers: list[Qualifier]
+
+    def to_match(self, threshold: float) -> Match:
+        explanation = Explanation(
+            self.name.value,
+            self.name.kind,
+            self.name_score.score,
+            self.name_score.tokens,
+            tuple(self.qualifiers),
+        )
+        return Match(
+            self.index.get(self.position), self.score, self.score >= threshold, self.name, explanation
+        )
+
+
 @lru_cache(maxsize=50_000)
 def _readings(name: str, kind: EntityType) -> tuple[NormName, ...]:
     return normalize_name(name, kind)
@@ -184,13 +209,29 @@ class Engine:
         self._facts: dict[tuple[str, int], CandidateFacts] = {}
         # One retrieval table over every list; global record id -> (list, local record id).
         parts = list(self.indexes.values())
-        self._blocking = Blocking.merge([(ix.blocking, ix.records) for ix in parts])
+        self._blocking = Blocking.merge([(ix.blocking, len(ix.records)) for ix in parts])
         self._owner: list[tuple[Index, int]] = [(ix, rec) for ix in parts for rec in range(len(ix.records))]
 
     @classmethod
     def load(cls, store: Store, threshold: float = DEFAULT_THRESHOLD) -> Engine:
         """Load the active version of every list in ``store``, building indexes that are missing."""
         return cls((load_or_build_index(store, source) for source in store.sources()), threshold)
+
+    def warm_up(self) -> None:
+        """Run one fake person and one fake company through every step, so lazily loaded tables
+        (ICU, pinyin, kana, nicknames, legal forms, territories) are ready before the first real
+        query instead of inside its latency."""
+        for name, kind in (
+            ("Jon Doe", EntityType.PERSON),
+            ("ООО Ромашка Intl", EntityType.ORGANIZATION),
+            ("习近平", EntityType.PERSON),
+            ("김정은", EntityType.PERSON),
+            ("محمد", None),
+        ):
+            if self.indexes:
+                self.match(Query(name, type=kind), limit=1)
+            else:
+                normalize_name(name, kind or EntityType.PERSON)
 
     @property
     def list_versions(self) -> dict[str, str]:
@@ -240,52 +281,54 @@ class Engine:
             if everything or index.source in chosen:
                 per_index.setdefault(index.source, []).append(local)
                 taken += 1
-        found: list[Match] = []
+        scored: list[_Scored] = []
         for source, recs in per_index.items():
-            found.extend(
-                self._match_index(self.indexes[source], query, recs, qualifiers, wanted_types, threshold)
-            )
-        found.sort(key=lambda m: (-m.score, m.entity.id))
-        return MatchResult(query, tuple(found[:limit]), threshold, {ix.source: ix.version for ix in selected})
+            scored.extend(self._score_index(self.indexes[source], query, recs, qualifiers, wanted_types))
+        scored.sort(key=lambda c: (-c.score, c.index.source, c.position))
+        matches = tuple(c.to_match(threshold) for c in scored[:limit])
+        return MatchResult(query, matches, threshold, {ix.source: ix.version for ix in selected})
 
-    def _match_index(
+    def _score_index(
         self,
         index: Index,
         query: Query,
         records: list[int],
         qualifiers: QualifierInput,
         wanted_types: frozenset[EntityType] | None,
-        threshold: float,
-    ) -> list[Match]:
-        best: dict[int, tuple[float, Any, Name]] = {}
+    ) -> list[_Scored]:
+        """Best name per candidate entity, then qualifiers. Entities are decoded and explanations
+        built only for the results actually returned (:meth:`_Scored.to_match`)."""
+        best: dict[int, tuple[float, NameScore, Name]] = {}
+        query_readings: dict[EntityType, tuple[NormName, ...]] = {}
         for rec_id in records:
             record = index.records[rec_id]
-            entity = index.entities[record.entity]
-            if wanted_types is not None and entity.type not in wanted_types:
+            etype = index.types[record.entity]
+            if wanted_types is not None and etype not in wanted_types:
                 continue
-            kind = query.type or entity.type
-            result = score_names(
-                _readings(query.name, kind), record.readings, entity.type, self._blocking.rarity
-            )
+            kind = query.type or etype
+            readings = query_readings.get(kind)
+            if readings is None:
+                readings = query_readings[kind] = _readings(query.name, kind)
+            result = score_names(readings, record.readings, etype, self._blocking.rarity)
             score = result.score
             if record.name.kind is NameKind.WEAK_ALIAS:
                 score = round(score * WEAK_ALIAS_FACTOR, 4)
             current = best.get(record.entity)
             if current is None or score > current[0]:
                 best[record.entity] = (score, result, record.name)
-        matches: list[Match] = []
-        for e_idx, (name_score, result, name) in best.items():
-            if name_score < 0.5 * threshold and not qualifiers.identifiers:
-                continue
-            entity = index.entities[e_idx]
-            facts = self._facts.get((index.source, e_idx))
-            if facts is None:
-                facts = self._facts[(index.source, e_idx)] = _facts(entity)
-            applied = qualify(qualifiers, facts)
-            score = apply_qualifiers(name_score, applied)
-            explanation = Explanation(name.value, name.kind, name_score, result.tokens, tuple(applied))
-            matches.append(Match(entity, score, score >= threshold, name, explanation))
-        return matches
+        has_qualifiers = (
+            qualifiers.type or qualifiers.birth_date or qualifiers.countries or qualifiers.identifiers
+        )
+        out: list[_Scored] = []
+        for position, (name_score, result, name) in best.items():
+            applied: list[Qualifier] = []
+            if has_qualifiers:
+                facts = self._facts.get((index.source, position))
+                if facts is None:
+                    facts = self._facts[(index.source, position)] = _facts(index.get(position))
+                applied = qualify(qualifiers, facts)
+            out.append(_Scored(apply_qualifiers(name_score, applied), index, position, name, result, applied))
+        return out
 
     def _select_lists(self, lists: Sequence[str] | None) -> list[Index]:
         if not lists:
@@ -325,6 +368,26 @@ def load_or_build_index(store: Store, source: str, version: str | None = None) -
         index = build_index(source, meta.version, store.load_entities(source, meta.version))
         save_index(index, snapshot_dir)
     return index
+
+
+def result_to_dict(result: MatchResult) -> dict[str, Any]:
+    """The JSON form of a result, shared by the CLI and the HTTP API."""
+    q = result.query
+    return {
+        "query": {
+            "id": q.id,
+            "name": q.name,
+            "type": q.type.value if q.type else None,
+            "birth_date": str(q.birth_date) if q.birth_date else None,
+            "country": q.country,
+            "nationality": q.nationality,
+            "identifiers": list(q.identifiers),
+        },
+        "matches": [m.to_dict() for m in result.matches],
+        "threshold": result.threshold,
+        "list_versions": result.list_versions,
+        "algorithm": result.algorithm,
+    }
 
 
 def date_of(text: str) -> PartialDate:

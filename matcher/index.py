@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
 import math
 import os
 import pickle
@@ -31,11 +32,12 @@ import tempfile
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from matcher.errors import StoreError
-from matcher.model import ALGORITHM_VERSION, Entity, Name
+from matcher.model import ALGORITHM_VERSION, Entity, EntityType, Name, NameKind
 from matcher.normalize import NormName, Token, TokenClass, normalize_name
 from matcher.normalize.nicknames import nickname_groups
 from matcher.normalize.translit import is_abjad
@@ -43,7 +45,9 @@ from matcher.normalize.translit import is_abjad
 _BLOCKING_CLASSES = (TokenClass.NAME, TokenClass.NUMBER, TokenClass.GENERIC)
 _LOOSE_SCRIPTS = frozenset({"Arab", "Hebr", "Hani", "Hang", "Jpan", "Kana", "Hira", "Thai", "Khmr", "Mymr"})
 _CLASS_WEIGHT = {TokenClass.NAME: 1.0, TokenClass.NUMBER: 0.5, TokenClass.GENERIC: 0.3}
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
+REACH_CACHE_SIZE = 200_000
+COMMON_HITS = 1500
 
 
 def _deletes(key: str) -> set[str]:
@@ -59,6 +63,18 @@ class NameRecord:
     entity: int
     name: Name
     readings: tuple[NormName, ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _restore_record,
+            (self.entity, self.name.value, self.name.kind, self.name.script, self.readings),
+        )
+
+
+def _restore_record(
+    entity: int, value: str, kind: NameKind, script: str | None, readings: tuple[NormName, ...]
+) -> NameRecord:
+    return NameRecord(entity, Name(value, kind, script), readings)
 
 
 @dataclass(slots=True)
@@ -76,24 +92,44 @@ class Blocking:
     def candidates(self, query: tuple[NormName, ...], limit: int = 64) -> list[tuple[float, int]]:
         """``(retrieval score, record id)`` of the records most likely to match ``query``, best
         first, at most ``limit``. The retrieval score is the summed weight of query tokens that
-        reached the record."""
-        scores: dict[int, float] = defaultdict(float)
+        reached the record.
+
+        Tokens are taken rarest first. A token reaching more than ``COMMON_HITS`` records (a common
+        given name, "bank") only adds weight to records that rarer tokens already found, unless
+        nothing was found yet: it re-ranks instead of flooding the candidate set.
+        """
         postings = self.postings
+        groups: list[tuple[float, set[int]]] = []
+        seen: set[Token] = set()
+        joined_seen: set[str] = set()
         for reading in query:
             tokens = reading.tokens
             for i, token in enumerate(tokens):
-                if token.cls not in _BLOCKING_CLASSES:
+                if token.cls not in _BLOCKING_CLASSES or token in seen:
                     continue
-                weight = _CLASS_WEIGHT[token.cls] * self.rarity.get(token.key, 1.0)
+                seen.add(token)
                 hit: set[int] = set()
                 for vocab_key in self._reach(token):
                     found = postings.get(vocab_key)
                     if found is not None:
                         hit.update(found)
                 if i + 1 < len(tokens):
-                    hit.update(postings.get(tokens[i].text + tokens[i + 1].text, ()))
+                    joined = tokens[i].text + tokens[i + 1].text
+                    if joined not in joined_seen:
+                        joined_seen.add(joined)
+                        hit.update(postings.get(joined, ()))
+                if hit:
+                    groups.append((_CLASS_WEIGHT[token.cls] * self.rarity.get(token.key, 1.0), hit))
+        groups.sort(key=lambda g: len(g[1]))
+        scores: dict[int, float] = {}
+        for weight, hit in groups:
+            if len(hit) <= COMMON_HITS or not scores:
                 for rec in hit:
-                    scores[rec] += weight
+                    scores[rec] = scores.get(rec, 0.0) + weight
+            else:
+                for rec in scores:
+                    if rec in hit:
+                        scores[rec] += weight
         return heapq.nlargest(limit, ((v, k) for k, v in scores.items()))
 
     def _reach(self, token: Token) -> set[str]:
@@ -151,11 +187,7 @@ class Blocking:
                 (loose if t.script in _LOOSE_SCRIPTS else skeletons)[t.skel].add(key)
             for group in nickname_groups(t.text):
                 nicknames[group].add(key)
-        rarity = {}
-        for key, recs in postings.items():
-            p = len(recs) / max(1, n)
-            if p > 0.001:
-                rarity[key] = round(max(0.4, 1.0 - 0.3 * math.log10(p / 0.001)), 3)
+        rarity = _rarity(postings, n)
         return cls(
             postings=postings,
             deletes={k: tuple(v) for k, v in deletes.items()},
@@ -166,22 +198,59 @@ class Blocking:
         )
 
     @classmethod
-    def merge(cls, parts: list[tuple[Blocking, list[NameRecord]]]) -> Blocking:
-        """One table over several lists, record ids offset by each list's position, so a query
-        costs one lookup however many lists are loaded."""
+    def merge(cls, parts: list[tuple[Blocking, int]]) -> MergedBlocking:
+        """One retrieval table over several lists (each given with its record count), record ids
+        offset by each list's position, so a query costs one accumulation however many lists are
+        loaded. Only postings are merged; the reach tables are consulted per list."""
         merged: dict[str, list[array[int]]] = defaultdict(list)
-        token_info: dict[str, Token] = {}
         offset = 0
-        for blocking, records in parts:
+        for blocking, count in parts:
             for key, recs in blocking.postings.items():
-                merged[key].append(array("I", (r + offset for r in recs)) if offset else recs)
-            for record in records:
-                for reading in record.readings:
-                    for t in reading.tokens:
-                        token_info.setdefault(t.key, t)
-            offset += len(records)
+                merged[key].append(array("I", [r + offset for r in recs]) if offset else recs)
+            offset += count
         postings = {k: v[0] if len(v) == 1 else _concat(v) for k, v in merged.items()}
-        return cls._from_postings(postings, token_info, offset)
+        return MergedBlocking(
+            postings=postings,
+            deletes={},
+            skeletons={},
+            loose_skeletons={},
+            nicknames={},
+            rarity=_rarity(postings, offset),
+            parts=[b for b, _ in parts],
+        )
+
+
+@dataclass(slots=True)
+class MergedBlocking(Blocking):
+    """Postings of several lists in one table; reaching vocabulary keys asks each list's tables."""
+
+    parts: list[Blocking] | None = None
+    reach_cache: dict[Token, set[str]] | None = None
+
+    def _reach(self, token: Token) -> set[str]:
+        # Tokens are interned, so a common given name or word is reached once per process.
+        cache = self.reach_cache
+        if cache is None:
+            cache = self.reach_cache = {}
+        found = cache.get(token)
+        if found is None:
+            found = set()
+            for part in self.parts or ():
+                found |= part._reach(token)
+            if len(cache) >= REACH_CACHE_SIZE:
+                cache.clear()
+            cache[token] = found
+        return found
+
+
+def _rarity(postings: dict[str, array[int]], n: int) -> dict[str, float]:
+    """Weight factor for common tokens: 1.0 up to 0.1 % of names, falling to 0.4 by 10 %."""
+    rarity = {}
+    for key, recs in postings.items():
+        p = len(recs) / max(1, n)
+        if p > 0.001:
+            rarity[key] = round(max(0.4, 1.0 - 0.3 * math.log10(p / 0.001)), 3)
+    return rarity
 
 
 def _concat(arrays: list[array[int]]) -> array[int]:
@@ -191,29 +260,61 @@ def _concat(arrays: list[array[int]]) -> array[int]:
     return out
 
 
-@dataclass(slots=True)
 class Index:
-    """Everything needed to retrieve and score candidates for one list snapshot."""
+    """Everything needed to retrieve and score candidates for one list snapshot.
 
-    source: str
-    version: str
-    entities: list[Entity]
-    records: list[NameRecord]
-    blocking: Blocking
-    by_id: dict[str, int] = field(default_factory=dict)
-    algorithm: str = ALGORITHM_VERSION
+    Entities are kept as their JSON form and decoded on first use: a query only ever needs the
+    few entities it returns, and decoding 15,000 OFAC entries on every worker start would cost
+    more than all the queries of a typical day.
+    """
 
-    def __post_init__(self) -> None:
-        if not self.by_id:
-            self.by_id = {e.id: i for i, e in enumerate(self.entities)}
+    __slots__ = ("source", "version", "records", "blocking", "types", "algorithm", "_json", "_ids", "_cache")
+
+    def __init__(
+        self,
+        source: str,
+        version: str,
+        entities: Iterable[Entity],
+        records: list[NameRecord],
+        blocking: Blocking,
+    ) -> None:
+        self.source = source
+        self.version = version
+        self.records = records
+        self.blocking = blocking
+        self.algorithm = ALGORITHM_VERSION
+        entity_list = list(entities)
+        self.types: list[EntityType] = [e.type for e in entity_list]
+        self._json: list[bytes] = [json.dumps(e.to_dict(), ensure_ascii=False).encode() for e in entity_list]
+        self._ids: dict[str, int] = {e.id: i for i, e in enumerate(entity_list)}
+        self._cache: dict[int, Entity] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__ if k != "_cache"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for k, v in state.items():
+            setattr(self, k, v)
+        self._cache = {}
+
+    @property
+    def entity_count(self) -> int:
+        return len(self.types)
 
     @property
     def name_count(self) -> int:
         return len(self.records)
 
+    def get(self, position: int) -> Entity:
+        """The entity at ``position`` (as referenced by name records)."""
+        found = self._cache.get(position)
+        if found is None:
+            found = self._cache[position] = Entity.from_dict(json.loads(self._json[position]))
+        return found
+
     def entity(self, entity_id: str) -> Entity | None:
-        i = self.by_id.get(entity_id)
-        return self.entities[i] if i is not None else None
+        i = self._ids.get(entity_id)
+        return self.get(i) if i is not None else None
 
 
 def build_index(source: str, version: str, entities: Iterable[Entity]) -> Index:

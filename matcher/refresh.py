@@ -43,6 +43,7 @@ from pathlib import Path
 from matcher.catalog import SourceSpec, check_slug, load_catalog
 from matcher.errors import CatalogError, FormatError, MatcherError, ParseError, ShrinkError, SourceError
 from matcher.fetch import FetchedFile, OfflineError, Progress, Validators, fetch_files
+from matcher.index import build_index, save_index
 from matcher.settings import Settings
 from matcher.sources import FORMATS, ParseReport, get_parser, parse
 from matcher.store import SnapshotMeta, Store, atomic_write, hash_files
@@ -207,11 +208,16 @@ def mirror_files(spec: SourceSpec, from_dir: Path) -> tuple[Path | None, list[Pa
 
 
 def _after_commit(settings: Settings, meta: SnapshotMeta) -> None:
-    """Hook run after a new version was committed and activated: index building goes here.
+    """Build the matching index of a newly committed version and save it beside the snapshot.
 
-    It does nothing yet. ``Store(settings.data_dir).snapshot_dir(meta.source, meta.version)`` is
-    where an index for this snapshot belongs.
+    Workers that notice the new version before the index is saved build it themselves (see
+    :func:`matcher.engine.load_or_build_index`); both paths write the same file atomically.
     """
+    store = Store(settings.data_dir, settings.retention)
+    entities = store.load_entities(meta.source, meta.version)
+    save_index(
+        build_index(meta.source, meta.version, entities), store.snapshot_dir(meta.source, meta.version)
+    )
 
 
 # --- Internals --------------------------------------------------------------------------------

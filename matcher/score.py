@@ -157,7 +157,11 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     ):
         return 0.85, Align.NICKNAME
     length = max(len(a.key), len(b.key))
-    allowed = _allowed_edits(min(len(a.key), len(b.key)))
+    allowed = (
+        0
+        if _is_acronym_like(a.text) or _is_acronym_like(b.text)
+        else _allowed_edits(min(len(a.key), len(b.key)))
+    )
     edits = min(
         OSA.distance(a.key, b.key, score_cutoff=allowed + 1),
         OSA.distance(a.text, b.text, score_cutoff=allowed + 1),
@@ -170,6 +174,12 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     if cross and len(a.skel) >= 3 and Levenshtein.distance(a.skel, b.skel, score_cutoff=1) <= 1:
         return 0.8, Align.PHONETIC
     return 0.0, Align.MISSING
+
+
+def _is_acronym_like(text: str) -> bool:
+    """Short vowel-less words (ICBC, KKBC, BNC) are abbreviations: one letter apart is another
+    organisation, not a typo."""
+    return len(text) <= 5 and not any(c in "aeiouy" for c in text)
 
 
 def _abjad_skeletons(t: Token) -> set[str]:

@@ -30,7 +30,6 @@ def reset_caches() -> None:
 
     for fn in (
         names.normalize_name,
-        names._token,
         phonetic.romanization_key,
         phonetic.skeleton,
         text.fold,

@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from rigour.names.org_types import extract_org_types, replace_org_types_compare
 from rigour.territories import lookup_territory
@@ -77,6 +78,12 @@ class Token:
     orig: str
     place: bool = False
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _restore_token,
+            (self.text, self.key, self.skel, self.cls, self.script, self.orig, self.place),
+        )
+
     @property
     def abjad(self) -> bool:
         return is_abjad(self.script)
@@ -99,6 +106,9 @@ class NormName:
     acronym: str | None = None
     surfaces: tuple[str, ...] = field(default=(), compare=False)
     joins: tuple[tuple[str, tuple[int, ...]], ...] = field(default=(), compare=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (NormName, (self.tokens, self.acronym, self.surfaces, self.joins))
 
     @classmethod
     def build(cls, tokens: tuple[Token, ...], acronym: str | None) -> NormName:
@@ -216,9 +226,27 @@ def _classify(word: str, kind: EntityType, legal: dict[str, str]) -> TokenClass:
     return TokenClass.NAME
 
 
-@lru_cache(maxsize=300_000)
+_TOKENS: dict[tuple[str, TokenClass, str, str], Token] = {}
+
+
 def _token(text: str, cls: TokenClass, script: str, orig: str) -> Token:
-    return Token(text, romanization_key(text), skeleton(text), cls, script, orig, _is_place(text))
+    """The one Token for these inputs (interned, so tokens compare and hash by identity)."""
+    found = _TOKENS.get((text, cls, script, orig))
+    if found is None:
+        found = Token(text, romanization_key(text), skeleton(text), cls, script, orig, _is_place(text))
+        _TOKENS[(text, cls, script, orig)] = found
+    return found
+
+
+def _restore_token(
+    text: str, key: str, skel: str, cls: TokenClass, script: str, orig: str, place: bool
+) -> Token:
+    """Unpickling hook: re-intern a saved token, so tokens of every loaded index and of queries
+    are the same objects (and the scorer's memo table is shared)."""
+    found = _TOKENS.get((text, cls, script, orig))
+    if found is None:
+        found = _TOKENS[(text, cls, script, orig)] = Token(text, key, skel, cls, script, orig, place)
+    return found
 
 
 @lru_cache(maxsize=100_000)

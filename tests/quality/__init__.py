@@ -1,0 +1,1 @@
+"""Matching-quality tests: known name pairs, and the labelled-pairs benchmark as a regression guard."""
