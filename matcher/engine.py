@@ -210,6 +210,10 @@ class Engine:
         # One retrieval table over every list; global record id -> (list, local record id).
         parts = list(self.indexes.values())
         self._blocking = Blocking.merge([(ix.blocking, len(ix.records)) for ix in parts])
+        # The merged table holds every posting; keeping the per-list copies would double memory.
+        self.indexes = {source: ix.without_postings() for source, ix in self.indexes.items()}
+        parts = list(self.indexes.values())
+        self._blocking.parts = [ix.blocking for ix in parts]
         self._owner: list[tuple[Index, int]] = [(ix, rec) for ix in parts for rec in range(len(ix.records))]
 
     @classmethod
@@ -281,6 +285,10 @@ class Engine:
             if everything or index.source in chosen:
                 per_index.setdefault(index.source, []).append(local)
                 taken += 1
+        for value in qualifiers.identifiers:
+            for index in selected:
+                for local in index.by_identifier.get(value, ()):
+                    per_index.setdefault(index.source, []).append(local)
         scored: list[_Scored] = []
         for source, recs in per_index.items():
             scored.extend(self._score_index(self.indexes[source], query, recs, qualifiers, wanted_types))

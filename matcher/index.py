@@ -22,9 +22,11 @@ handed to the scorer so common tokens ("mohammad", "bank") weigh less than rare 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import json
+import logging
 import math
 import os
 import pickle
@@ -36,16 +38,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matcher.errors import StoreError
 from matcher.model import ALGORITHM_VERSION, Entity, EntityType, Name, NameKind
 from matcher.normalize import NormName, Token, TokenClass, normalize_name
+from matcher.normalize.identifiers import normalize_identifier
 from matcher.normalize.nicknames import nickname_groups
-from matcher.normalize.translit import is_abjad
+from matcher.normalize.phonetic import romanization_key, skeleton
 
+log = logging.getLogger(__name__)
 _BLOCKING_CLASSES = (TokenClass.NAME, TokenClass.NUMBER, TokenClass.GENERIC)
 _LOOSE_SCRIPTS = frozenset({"Arab", "Hebr", "Hani", "Hang", "Jpan", "Kana", "Hira", "Thai", "Khmr", "Mymr"})
 _CLASS_WEIGHT = {TokenClass.NAME: 1.0, TokenClass.NUMBER: 0.5, TokenClass.GENERIC: 0.3}
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 REACH_CACHE_SIZE = 200_000
 COMMON_HITS = 1500
 
@@ -88,6 +91,7 @@ class Blocking:
     loose_skeletons: dict[str, tuple[str, ...]]
     nicknames: dict[str, tuple[str, ...]]
     rarity: dict[str, float]
+    lengths: array[int]
 
     def candidates(self, query: tuple[NormName, ...], limit: int = 64) -> list[tuple[float, int]]:
         """``(retrieval score, record id)`` of the records most likely to match ``query``, best
@@ -99,38 +103,69 @@ class Blocking:
         nothing was found yet: it re-ranks instead of flooding the candidate set.
         """
         postings = self.postings
-        groups: list[tuple[float, set[int]]] = []
-        seen: set[Token] = set()
-        joined_seen: set[str] = set()
+        best: dict[int, float] = {}
         for reading in query:
+            groups: list[tuple[float, set[int]]] = []
             tokens = reading.tokens
             for i, token in enumerate(tokens):
-                if token.cls not in _BLOCKING_CLASSES or token in seen:
+                if token.cls not in _BLOCKING_CLASSES:
                     continue
-                seen.add(token)
                 hit: set[int] = set()
                 for vocab_key in self._reach(token):
                     found = postings.get(vocab_key)
                     if found is not None:
                         hit.update(found)
                 if i + 1 < len(tokens):
-                    joined = tokens[i].text + tokens[i + 1].text
-                    if joined not in joined_seen:
-                        joined_seen.add(joined)
-                        hit.update(postings.get(joined, ()))
+                    joined = reading.surfaces[i] + reading.surfaces[i + 1]
+                    hit.update(postings.get(joined, ()))
+                    hit.update(postings.get(romanization_key(joined), ()))
                 if hit:
                     groups.append((_CLASS_WEIGHT[token.cls] * self.rarity.get(token.key, 1.0), hit))
-        groups.sort(key=lambda g: len(g[1]))
-        scores: dict[int, float] = {}
-        for weight, hit in groups:
-            if len(hit) <= COMMON_HITS or not scores:
-                for rec in hit:
-                    scores[rec] = scores.get(rec, 0.0) + weight
-            else:
-                for rec in scores:
-                    if rec in hit:
-                        scores[rec] += weight
-        return heapq.nlargest(limit, ((v, k) for k, v in scores.items()))
+            groups.extend(self._syllable_runs(tokens))
+            groups.sort(key=lambda g: len(g[1]))
+            scores: dict[int, float] = {}
+            for weight, hit in groups:
+                if len(hit) <= COMMON_HITS or not scores:
+                    for rec in hit:
+                        scores[rec] = scores.get(rec, 0.0) + weight
+                else:
+                    for rec in scores:
+                        if rec in hit:
+                            scores[rec] += weight
+            # A record's retrieval score is its best over the query's readings, not their sum:
+            # readings are alternatives (a Chinese and a Japanese reading of the same characters).
+            for rec, score in scores.items():
+                if score > best.get(rec, 0.0):
+                    best[rec] = score
+        scores = best
+        # Ties go to the shorter name: "Mohamed Ali" before "Mohamed Ali Hassan".
+        lengths = self.lengths
+        return [
+            (round(v, 4), k)
+            for v, k in heapq.nlargest(limit, ((v - 0.01 * lengths[k], k) for k, v in scores.items()))
+        ]
+
+    def _syllable_runs(self, tokens: tuple[Token, ...]) -> list[tuple[float, set[int]]]:
+        """Runs of syllables from Korean, Chinese, Japanese or an abjad, joined and looked up by
+        consonant skeleton among Latin words (``pu tin`` -> ``putin``, ``bd allh`` -> ``abdullah``)."""
+        out: list[tuple[float, set[int]]] = []
+        for i, token in enumerate(tokens):
+            if token.script not in _LOOSE_SCRIPTS:
+                continue
+            text = token.text
+            for end in range(i + 1, min(len(tokens), i + 6)):
+                if tokens[end].script not in _LOOSE_SCRIPTS:
+                    break
+                text += tokens[end].text
+                hit: set[int] = set()
+                for vocab_key in self._skeleton_keys(skeleton(text)):
+                    hit.update(self.postings.get(vocab_key, ()))
+                if hit:
+                    out.append((1.0, hit))
+        return out
+
+    def _skeleton_keys(self, skel: str) -> tuple[str, ...]:
+        return self.skeletons.get(skel, ()) if len(skel) >= 2 else ()
 
     def _reach(self, token: Token) -> set[str]:
         """Vocabulary keys a query token can reach (see the module docstring)."""
@@ -141,7 +176,7 @@ class Blocking:
         for deleted in _deletes(key):
             reached.add(deleted)
             reached.update(deletes.get(deleted, ()))
-        if len(token.skel) >= 2 or is_abjad(token.script):
+        if len(token.skel) >= 2 or (token.skel and token.script in _LOOSE_SCRIPTS):
             if token.script in _LOOSE_SCRIPTS:
                 reached.update(self.skeletons.get(token.skel, ()))
             reached.update(self.loose_skeletons.get(token.skel, ()))
@@ -156,38 +191,42 @@ class Blocking:
         for rec, record in enumerate(records):
             keys: set[str] = set()
             for reading in record.readings:
-                toks = reading.tokens
-                for i, t in enumerate(toks):
+                for t in reading.tokens:
                     if t.cls in _BLOCKING_CLASSES:
                         keys.add(t.key)
                         token_info.setdefault(t.key, t)
-                    if i + 1 < len(toks):
-                        keys.add(toks[i].text + toks[i + 1].text)
+                keys.update(
+                    joined
+                    for joined, span in reading.joins
+                    if len(span) == 2 or any(len(reading.surfaces[k]) <= 3 for k in span)
+                )
                 if reading.acronym:
                     keys.add(reading.acronym)
             for k in keys:
                 postings[k].append(rec)
-        return cls._from_postings({k: array("I", v) for k, v in postings.items()}, token_info, len(records))
+        lengths = array("H", (min(len(r.readings[0].tokens), 60000) for r in records))
+        return cls._from_postings({k: array("I", v) for k, v in postings.items()}, token_info, lengths)
 
     @classmethod
     def _from_postings(
-        cls, postings: dict[str, array[int]], token_info: dict[str, Token], n: int
+        cls, postings: dict[str, array[int]], token_info: dict[str, Token], lengths: array[int]
     ) -> Blocking:
         deletes: dict[str, set[str]] = defaultdict(set)
         skeletons: dict[str, set[str]] = defaultdict(set)
         loose: dict[str, set[str]] = defaultdict(set)
         nicknames: dict[str, set[str]] = defaultdict(set)
         for key in postings:
-            for d in _deletes(key):
-                deletes[d].add(key)
             t = token_info.get(key)
             if t is None:
+                # Joined words and acronyms are reached exactly; only words get typo deletions.
                 continue
-            if len(t.skel) >= 2 or t.abjad:
+            for d in _deletes(key):
+                deletes[d].add(key)
+            if t.skel:
                 (loose if t.script in _LOOSE_SCRIPTS else skeletons)[t.skel].add(key)
             for group in nickname_groups(t.text):
                 nicknames[group].add(key)
-        rarity = _rarity(postings, n)
+        rarity = _rarity(postings, len(lengths))
         return cls(
             postings=postings,
             deletes={k: tuple(v) for k, v in deletes.items()},
@@ -195,6 +234,7 @@ class Blocking:
             loose_skeletons={k: tuple(v) for k, v in loose.items()},
             nicknames={k: tuple(v) for k, v in nicknames.items()},
             rarity=rarity,
+            lengths=lengths,
         )
 
     @classmethod
@@ -216,6 +256,7 @@ class Blocking:
             loose_skeletons={},
             nicknames={},
             rarity=_rarity(postings, offset),
+            lengths=_concat([b.lengths for b, _ in parts], "H"),
             parts=[b for b, _ in parts],
         )
 
@@ -226,6 +267,12 @@ class MergedBlocking(Blocking):
 
     parts: list[Blocking] | None = None
     reach_cache: dict[Token, set[str]] | None = None
+
+    def _skeleton_keys(self, skel: str) -> tuple[str, ...]:
+        found: list[str] = []
+        for part in self.parts or ():
+            found.extend(part._skeleton_keys(skel))
+        return tuple(found)
 
     def _reach(self, token: Token) -> set[str]:
         # Tokens are interned, so a common given name or word is reached once per process.
@@ -253,8 +300,8 @@ def _rarity(postings: dict[str, array[int]], n: int) -> dict[str, float]:
     return rarity
 
 
-def _concat(arrays: list[array[int]]) -> array[int]:
-    out = array("I")
+def _concat(arrays: list[array[int]], typecode: str = "I") -> array[int]:
+    out = array(typecode)
     for a in arrays:
         out.extend(a)
     return out
@@ -268,7 +315,18 @@ class Index:
     more than all the queries of a typical day.
     """
 
-    __slots__ = ("source", "version", "records", "blocking", "types", "algorithm", "_json", "_ids", "_cache")
+    __slots__ = (
+        "source",
+        "version",
+        "records",
+        "blocking",
+        "types",
+        "algorithm",
+        "by_identifier",
+        "_json",
+        "_ids",
+        "_cache",
+    )
 
     def __init__(
         self,
@@ -288,6 +346,18 @@ class Index:
         self._json: list[bytes] = [json.dumps(e.to_dict(), ensure_ascii=False).encode() for e in entity_list]
         self._ids: dict[str, int] = {e.id: i for i, e in enumerate(entity_list)}
         self._cache: dict[int, Entity] = {}
+        # Canonical identifier -> name records of the entities carrying it, so a query with an
+        # IMO or passport number finds its entity even under a different name.
+        first_record: dict[int, int] = {}
+        for rec, record in enumerate(records):
+            first_record.setdefault(record.entity, rec)
+        by_identifier: dict[str, list[int]] = defaultdict(list)
+        for position, entity in enumerate(entity_list):
+            for identifier in entity.identifiers:
+                value = normalize_identifier(identifier.value)
+                if len(value) >= 4 and position in first_record:
+                    by_identifier[value].append(first_record[position])
+        self.by_identifier: dict[str, list[int]] = dict(by_identifier)
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__ if k != "_cache"}
@@ -296,6 +366,14 @@ class Index:
         for k, v in state.items():
             setattr(self, k, v)
         self._cache = {}
+
+    def without_postings(self) -> Index:
+        """A shallow copy whose retrieval tables lack postings (held elsewhere, merged)."""
+        copy = object.__new__(Index)
+        for name in self.__slots__:
+            setattr(copy, name, getattr(self, name))
+        copy.blocking = dataclasses.replace(self.blocking, postings={})
+        return copy
 
     @property
     def entity_count(self) -> int:
@@ -374,8 +452,9 @@ def load_index(snapshot_dir: Path) -> Index | None:
         return None
     try:
         fmt, index = pickle.loads(payload)  # noqa: S301 - written by save_index, checksum verified
-    except Exception as exc:  # a damaged file must never stop the service: rebuild instead
-        raise StoreError(f"index cannot be read: {exc}", where=str(path)) from exc
+    except Exception as exc:  # an unreadable file must never stop the service: rebuild instead
+        log.warning("index %s cannot be read (%s); it will be rebuilt", path, exc)
+        return None
     if fmt != INDEX_FORMAT or not isinstance(index, Index) or index.algorithm != ALGORITHM_VERSION:
         return None
     return index

@@ -4,20 +4,29 @@ The name score aligns query tokens with the listed name's tokens one to one (gre
 with compounds and acronyms), then divides the weight of what agreed by the weight of everything:
 
     score = sum(sim * (w_query + w_listed) for aligned pairs)
-            / (sum(w_query) + sum(w_listed matched) + gamma * sum(w_listed unmatched))
+            / (sum(w matched) + sum(gamma * w unmatched), over both sides)
 
-- ``sim`` per pair: ``exact`` 1.0; ``transliteration`` (romanisation keys or, across scripts,
-  consonant skeletons agree) 0.93; ``typo`` 1 - edits/length when the edit count is plausible for the
-  length (0 edits up to 3 letters, 1 up to 5, 2 up to 10, then 3), raised to 0.88 when the two also
-  sound alike (``phonetic``, jellyfish Metaphone); ``initial`` 0.8 for ``J`` ~ ``Joachim``; ``compound``
-  for ``SiemensAG`` ~ ``Siemens AG``; ``acronym`` 0.9 for ``ICBC`` ~ ``Industrial and Commercial
-  Bank of China``. Pairs below 0.75 are not aligned at all.
+- ``sim`` per pair: ``exact`` 1.0; ``transliteration`` 0.93 (romanisation keys agree, or across
+  scripts the consonant skeletons do); ``nickname`` 0.85 (Ted ~ Theodore); ``typo`` 1 - edits/length
+  when the edit count (optimal string alignment, so a swap is one edit) is plausible for the shorter
+  word: none up to 2 letters, 1 up to 6, 2 up to 9, then 3 (so Petrov is not a typo of Peskov), or
+  0.8 for an inflected form (Putin ~ Putinas); raised to 0.88 when the two also sound alike
+  (``phonetic``, jellyfish Metaphone); ``initial`` 0.8 for ``J`` ~ ``Joachim``; ``compound`` for
+  ``SiemensAG`` ~ ``Siemens AG`` and, across scripts, syllables joined by skeleton (``pu tin`` ~
+  ``putin``); ``acronym`` 0.9 for ``ICBC`` ~ ``Industrial and Commercial Bank of China``. Short
+  vowel-less words (``ICBC``) get no typo allowance. Pairs below 0.6 are not aligned at all.
 - ``w``: by token class (name 1.0, number 1.0, generic word 0.35, initial 0.35, particle 0.2, legal
   form 0.15) times the token's rarity in the loaded lists, so "bank" or "mohammad" agreeing counts
   for less than a rare surname.
-- Unmatched query tokens count in full against the score. Unmatched listed tokens count with
-  ``gamma``: 0.35 for persons (lists carry patronymics and extra given names that callers omit),
-  1.0 for organisations (``Banco Santander Chile`` is not ``Banco Santander``).
+- Unmatched tokens count in full against the score, except when the other side is fully accounted
+  for by at least two identity-bearing words (or one, after a title: "President Putin"): then the
+  extra words weigh 0.35 (lists carry patronymics and second given names that callers omit). A
+  country inside an organisation name weighs 1.5 when unmatched (``Banco Santander Chile`` is not
+  ``Banco Santander``).
+- When both sides have identity-bearing words the other lacks (a different surname, a different
+  initial or company word), the score is multiplied by 1 - 0.5 x their weight (at most 1).
+- Person name parts that agree in an order no naming convention produces (not a rotation of the
+  other) multiply the score by 0.78: "ABDULLAH BIN OMAR" is not "OMAR BIN ABDULLAH".
 - A pair where no identity-bearing token (name or number) agreed scores at most half.
 - 1.0 is reserved for names that are equal after normalisation; anything else is capped at 0.99.
 
@@ -40,12 +49,14 @@ from rapidfuzz.distance import OSA, Levenshtein
 from matcher.model import DateRange, EntityType, PartialDate
 from matcher.normalize import NormName, Token, TokenClass
 from matcher.normalize.nicknames import nickname_groups
+from matcher.normalize.phonetic import skeleton
 
 MIN_PAIR_SIM = 0.6
 EXTRA_GAMMA = 0.35
 PLACE_GAMMA = 1.5
 CONFLICT_PENALTY = 0.5
-ORDER_PENALTY = 0.9
+ORDER_PENALTY = 0.78
+TYPO_COST = 1.0
 CLASS_WEIGHTS: dict[TokenClass, float] = {
     TokenClass.NAME: 1.0,
     TokenClass.NUMBER: 0.3,
@@ -55,7 +66,7 @@ CLASS_WEIGHTS: dict[TokenClass, float] = {
     TokenClass.LEGAL: 0.15,
 }
 _IDENTITY = (TokenClass.NAME, TokenClass.NUMBER)
-_CONFLICTING = (TokenClass.NAME, TokenClass.GENERIC)
+_CONFLICTING = (TokenClass.NAME, TokenClass.GENERIC, TokenClass.INITIAL)
 
 
 class Align(StrEnum):
@@ -109,7 +120,7 @@ class NameScore:
 def _allowed_edits(length: int) -> int:
     if length <= 2:
         return 0
-    if length <= 4:
+    if length <= 6:
         return 1
     if length <= 9:
         return 2
@@ -118,6 +129,7 @@ def _allowed_edits(length: int) -> int:
 
 _LOOSE_SCRIPTS = frozenset({"Arab", "Hebr", "Hani", "Hang", "Jpan", "Kana", "Hira", "Thai", "Khmr", "Mymr"})
 _SYLLABIC = frozenset({"Hani", "Hang", "Jpan"})
+_MAX_SYLLABLES = 6
 
 
 @lru_cache(maxsize=500_000)
@@ -166,8 +178,13 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
         OSA.distance(a.key, b.key, score_cutoff=allowed + 1),
         OSA.distance(a.text, b.text, score_cutoff=allowed + 1),
     )
+    if edits > allowed:
+        stem, longer = (a.text, b.text) if len(a.text) <= len(b.text) else (b.text, a.text)
+        if len(stem) >= 5 and len(longer) - len(stem) <= 2 and longer.startswith(stem):
+            # An inflected or suffixed form: Putin / Putinas, Lavrov / Lavrovs.
+            return 0.8, Align.TYPO
     if edits <= allowed:
-        sim = 1.0 - edits / length
+        sim = 1.0 - TYPO_COST * edits / length
         if jellyfish.metaphone(a.text) == jellyfish.metaphone(b.text):
             return max(sim, 0.88), Align.PHONETIC
         return sim, Align.TYPO
@@ -183,12 +200,8 @@ def _is_acronym_like(text: str) -> bool:
 
 
 def _abjad_skeletons(t: Token) -> set[str]:
-    out = {t.skel}
-    if t.abjad:
-        out.add(t.skel.replace("f", "").replace("i", ""))
-    else:
-        out.add(t.skel)
-    return out
+    """Abjads write long vowels with the letters w and y: also try the skeleton without w."""
+    return {t.skel, skeleton(t.text.replace("w", ""))} if t.abjad else {t.skel}
 
 
 def _weight(t: Token, rarity: dict[str, float] | None) -> float:
@@ -209,7 +222,9 @@ def _single_pairs(q: tuple[Token, ...], c: tuple[Token, ...]) -> list[_Pair]:
 
 
 def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
-    """Two or three adjacent tokens on one side written as one word on the other."""
+    """Two or three adjacent tokens on one side written as one word on the other (``SiemensAG``);
+    across scripts, any run of syllables whose consonant skeleton equals one word (Korean and
+    Chinese spell a foreign name syllable by syllable: ``pu tin`` ~ ``putin``)."""
     pairs: list[_Pair] = []
     for side_a, side_b, swap in ((q, c, False), (c, q, True)):
         words = side_b.surfaces
@@ -225,6 +240,34 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                         if swap
                         else _Pair(sim, Align.COMPOUND, span, (j,))
                     )
+        loose_a = [t.script in _LOOSE_SCRIPTS for t in side_a.tokens]
+        if not any(loose_a):
+            continue
+        toks = side_a.tokens
+        for i in range(len(toks) - 1):
+            if not loose_a[i]:
+                continue
+            text = toks[i].text
+            for end in range(i + 1, min(len(toks), i + _MAX_SYLLABLES)):
+                if not loose_a[end]:
+                    break
+                text += toks[end].text
+                skel = skeleton(text)
+                if len(skel) < 2:
+                    continue
+                for j, bt in enumerate(side_b.tokens):
+                    if bt.script in _LOOSE_SCRIPTS or len(bt.skel) < 2:
+                        continue
+                    if bt.skel == skel or (
+                        len(skel) >= 4 and OSA.distance(bt.skel, skel, score_cutoff=1) <= 1
+                    ):
+                        sim = 0.9 if bt.skel == skel else 0.8
+                        span = tuple(range(i, end + 1))
+                        pairs.append(
+                            _Pair(sim, Align.TRANSLITERATION, (j,), span)
+                            if swap
+                            else _Pair(sim, Align.TRANSLITERATION, span, (j,))
+                        )
     return pairs
 
 
@@ -308,9 +351,9 @@ def score_name(
     matched_identity_c = sum(1 for j in range(len(ct)) if j not in cfree and ct[j].cls in _IDENTITY)
     num = 0.0
     den = 0.0
-    for side_w, side_t, free, other_matched, other_extra in (
-        (wq, qt, qfree, matched_identity_c, c_extra),
-        (wc, ct, cfree, matched_identity_q, q_extra),
+    for side_w, side_t, free, other_matched, other_extra, other_titled in (
+        (wq, qt, qfree, matched_identity_c, c_extra, c.titled),
+        (wc, ct, cfree, matched_identity_q, q_extra, q.titled),
     ):
         for k, w in enumerate(side_w):
             if k not in free:
@@ -319,7 +362,7 @@ def score_name(
             t = side_t[k]
             if kind is not EntityType.PERSON and t.place:
                 den += w * PLACE_GAMMA
-            elif other_extra == 0 and other_matched >= 2:
+            elif other_extra == 0 and (other_matched >= 2 or (other_titled and other_matched == 1)):
                 # The other side is fully accounted for: this side merely says more (a patronymic,
                 # a second given name, a descriptive word).
                 den += w * EXTRA_GAMMA

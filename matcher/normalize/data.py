@@ -27,6 +27,15 @@ def confusables() -> dict[str, str]:
 
 
 @cache
+def cyrillic_lookalikes() -> dict[str, str]:
+    """Latin letter -> the Cyrillic letter it imitates (the inverse of the Cyrillic table)."""
+    table: dict[str, str] = {}
+    for cyr, lat in _load("confusables.yml")["cyrillic"].items():
+        table.setdefault(str(lat), str(cyr))
+    return table
+
+
+@cache
 def honorifics() -> frozenset[str]:
     return frozenset(str(x) for x in _load("honorifics.yml"))
 
@@ -61,3 +70,8 @@ def vessel_prefixes() -> frozenset[str]:
 @cache
 def number_words() -> dict[str, int]:
     return {str(k): int(v) for k, v in _load("numbers.yml").items()}
+
+
+@cache
+def korean_surnames() -> dict[str, str]:
+    return {str(k): str(v) for k, v in _load("korean.yml")["surnames"].items()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-_PREFIX = re.compile(r"^(?:imo|mmsi|no|nr|number)[\s.:#-]*", re.IGNORECASE)
+_PREFIX = re.compile(r"^(?:imo|mmsi|no|nr|number)(?:[\s.:#-]+|(?=\d))", re.IGNORECASE)
 
 
 def normalize_identifier(value: str) -> str:

@@ -24,7 +24,6 @@ The pipeline, in order (each step is a pure function of its input):
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -97,6 +96,10 @@ class Token:
 class NormName:
     """One reading of a name as tokens, with its acronym (organisations) for acronym matching.
 
+    ``titled`` records that a title was stripped ("President Putin"): a title with a surname is how
+    people refer to one specific person, so the scorer lets such a name match a listing that also
+    carries given names.
+
     ``surfaces`` (each token's written form, legal forms as written) and ``joins`` (two and three
     adjacent surfaces joined, with their token span) are precomputed once per reading because the
     scorer's compound matching needs them for every comparison.
@@ -106,19 +109,20 @@ class NormName:
     acronym: str | None = None
     surfaces: tuple[str, ...] = field(default=(), compare=False)
     joins: tuple[tuple[str, tuple[int, ...]], ...] = field(default=(), compare=False)
+    titled: bool = False
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (NormName, (self.tokens, self.acronym, self.surfaces, self.joins))
+        return (NormName, (self.tokens, self.acronym, self.surfaces, self.joins, self.titled))
 
     @classmethod
-    def build(cls, tokens: tuple[Token, ...], acronym: str | None) -> NormName:
+    def build(cls, tokens: tuple[Token, ...], acronym: str | None, titled: bool = False) -> NormName:
         surfaces = tuple(t.orig if t.cls is TokenClass.LEGAL else t.text for t in tokens)
         joins = tuple(
             ("".join(surfaces[i : i + width]), tuple(range(i, i + width)))
             for width in (2, 3)
             for i in range(len(tokens) - width + 1)
         )
-        return cls(tokens, acronym, surfaces, joins)
+        return cls(tokens, acronym, surfaces, joins, titled)
 
     @property
     def text(self) -> str:
@@ -131,6 +135,13 @@ def _reorder_person(raw: str) -> str:
         if last and first:
             return f"{first} {last}"
     return raw
+
+
+def _strip_trailing(words: list[str], suffixes: frozenset[str]) -> list[str]:
+    """Titles written after the name ("Putyin elnök", "Putin, President")."""
+    while len(words) > 1 and words[-1] in suffixes:
+        words = words[:-1]
+    return words
 
 
 def _strip_leading(words: list[str], prefixes: frozenset[str], max_len: int = 2) -> list[str]:
@@ -212,12 +223,13 @@ def _org_words(raw: str) -> tuple[list[str], dict[str, str]]:
 _ROMAN = re.compile(r"^(?=[ivxlc]{2,})(x{0,3})(ix|iv|v?i{0,3})$|^x{1,3}$")
 
 
-def _classify(word: str, kind: EntityType, legal: dict[str, str]) -> TokenClass:
+def _classify(word: str, kind: EntityType, legal: dict[str, str], script: str = "Latn") -> TokenClass:
     if word.isdigit() or (kind is not EntityType.PERSON and _ROMAN.match(word)):
         return TokenClass.NUMBER
     if word in legal:
         return TokenClass.LEGAL
-    if word in particles():
+    if word in particles() and script not in ("Hani", "Hang", "Jpan"):
+        # A pinyin or Korean syllable that spells "de" or "la" is part of a name, not a particle.
         return TokenClass.PARTICLE
     if kind is EntityType.PERSON and len(word) == 1 and word.isalpha():
         return TokenClass.INITIAL
@@ -255,14 +267,6 @@ def _is_place(text: str) -> bool:
     return len(text) >= 4 and text.isalpha() and lookup_territory(text) is not None
 
 
-def _origins(word: str, latin: tuple[str, ...], script: str, style: str) -> tuple[str, ...]:
-    """The original-script piece behind each Latin token, so same-script CJK names compare by
-    character: pinyin homophones (高市 / 高石) and Korean romanisation (종 / 정) would otherwise agree."""
-    if style == "person" and script in ("Hani", "Hang") and len(latin) == 2 and 2 <= len(word) <= 4:
-        return (word[0], word[1:])
-    return (word,) * len(latin)
-
-
 def _acronym(tokens: tuple[Token, ...]) -> str | None:
     letters = [t.text[0] for t in tokens if t.cls in (TokenClass.NAME, TokenClass.GENERIC) and t.text]
     return "".join(letters) if len(letters) >= 2 else None
@@ -291,8 +295,11 @@ def _normalize_one(raw: str, kind: EntityType) -> tuple[NormName, ...]:
         raw = _reorder_person(raw)
         style = "joined" if ("·" in raw or "・" in raw) else "person"
     legal: dict[str, str] = {}
+    titled = False
     if kind is EntityType.PERSON:
-        words = _strip_leading(fold(raw).split(), honorifics())
+        folded_words = fold(raw).split()
+        words = _strip_trailing(_strip_leading(folded_words, honorifics()), honorifics())
+        titled = len(words) < len(folded_words)
     elif kind is EntityType.VESSEL:
         words = _strip_leading(fold(raw).split(), vessel_prefixes())
     else:
@@ -300,20 +307,26 @@ def _normalize_one(raw: str, kind: EntityType) -> tuple[NormName, ...]:
     per_word: list[list[list[Token]]] = []
     for word in words:
         readings: list[list[Token]] = []
-        for latin, script in latinize(word, style):
-            origins = (legal[word],) * len(latin) if word in legal else _origins(word, latin, script, style)
+        for pieces, script in latinize(word, style):
             readings.append(
                 [
-                    _token(w, TokenClass.LEGAL if word in legal else _classify(w, kind, legal), script, o)
-                    for w, o in zip(latin, origins, strict=True)
+                    _token(
+                        latin,
+                        TokenClass.LEGAL if word in legal else _classify(latin, kind, legal, script),
+                        script,
+                        legal.get(word, original),
+                    )
+                    for latin, original in pieces
                 ]
             )
         if readings:
             per_word.append(readings)
+    # Reading k of the name uses reading k of every word that has one (the first otherwise): one
+    # romanisation system applied throughout, not every mix of them.
     names: list[NormName] = []
-    for combo in itertools.islice(itertools.product(*per_word), MAX_VARIANTS):
-        tokens = tuple(t for reading in combo for t in reading)
+    for k in range(min(MAX_VARIANTS, max((len(r) for r in per_word), default=0))):
+        tokens = tuple(t for readings in per_word for t in readings[min(k, len(readings) - 1)])
         if tokens:
             acronym = _acronym(tokens) if kind is EntityType.ORGANIZATION else None
-            names.append(NormName.build(tokens, acronym))
+            names.append(NormName.build(tokens, acronym, titled))
     return tuple(dict.fromkeys(names))

@@ -1,4 +1,4 @@
-"""Given-name nickname groups: Ted ~ Theodore, Bibi ~ Benjamin, Jon ~ John.
+"""Given-name nickname groups: Ted ~ Theodore, Ben ~ Benjamin, Jon ~ John.
 
 The table is the ``nicknames`` package's hand-curated English data (carltonnorthern/nicknames,
 Apache-2.0), read once. Each name maps to the canonical names it is a form of, so two names agree

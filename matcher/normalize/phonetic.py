@@ -10,7 +10,9 @@ endings. Vowels are kept, so ``Mohamed`` and ``Mahmoud`` still differ.
 
 ``skeleton`` keeps only consonant classes (voiced and voiceless pairs merged: g/k, b/p, d/t, j/ch).
 It is the only thing comparable with Arabic and Hebrew script, which write no short vowels, and it
-absorbs Korean romanisation differences (``gim`` / ``kim``, ``jeong`` / ``jong``). Because it is loose,
+absorbs Korean romanisation differences (``gim`` / ``kim``, ``jeong`` / ``jong``) and the way Korean,
+Chinese and Japanese write foreign names (all labials merged: ``beulladimileu`` ~ ``vladimir``).
+Because it is loose,
 the scorer uses it only when one side came from a non-Latin script.
 """
 
@@ -54,10 +56,11 @@ _SKELETON_MAP = str.maketrans(
         "q": "k",
         "c": "k",
         "b": "p",
+        "f": "p",
+        "v": "p",
+        "w": "p",
         "d": "t",
         "z": "s",
-        "v": "f",
-        "w": "f",
         "r": "l",
         "j": "c",
     }

@@ -7,9 +7,9 @@ transliterating (that is :mod:`matcher.normalize.translit`'s job, and needs to k
 2. Format characters (zero-width space and joiners, bidi marks) are dropped: they are invisible and
    are used to dodge exact-match filters.
 3. Case folding.
-4. Homoglyphs: a Cyrillic or Greek letter that imitates a Latin one *inside an otherwise Latin word*
-   ("Gаzprom" with a Cyrillic "а") is replaced by the Latin letter. Whole Cyrillic or Greek words are
-   left alone.
+4. Homoglyphs: a word mixing Latin with Cyrillic or Greek lookalikes is made single-script, towards
+   the script most of its letters use ("Gаzprom" with a Cyrillic "а" becomes Latin, "Гaзпром" with a
+   Latin "a" becomes Cyrillic). Single-script words are left alone.
 5. Diacritics are stripped from Latin, Greek, Cyrillic, Arabic and Hebrew letters (``é`` -> ``e``,
    Arabic short-vowel marks). Scripts whose vowel signs are letters in their own right (Thai,
    Devanagari, Khmer) keep them for the transliterator.
@@ -25,7 +25,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from matcher.normalize.data import confusables
+from matcher.normalize.data import confusables, cyrillic_lookalikes
 
 _STRIP_MARKS_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "ARABIC", "HEBREW")
 _APOSTROPHES = "'’‘ʼʻʿʾ`´′"
@@ -48,12 +48,16 @@ def _strip_marks(text: str) -> str:
 
 
 def _fix_homoglyphs(word: str) -> str:
+    """Make a mixed-script word single-script, towards the script most of its letters use:
+    "Gаzprom" (Cyrillic а) becomes Latin, "Гaзпром" (Latin a) becomes Cyrillic."""
+    latin = sum(1 for c in word if "a" <= c <= "z")
+    if not latin or latin == sum(1 for c in word if c.isalpha()):
+        return word
     table = confusables()
-    if not any(c in table for c in word):
-        return word
-    if not any("a" <= c <= "z" for c in word):
-        return word
-    return "".join(table.get(c, c) for c in word)
+    if latin * 2 >= sum(1 for c in word if c.isalpha()):
+        return "".join(table.get(c, c) for c in word)
+    back = cyrillic_lookalikes()
+    return "".join(back.get(c, c) for c in word)
 
 
 def _punctuation_to_space(text: str) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 from anyascii import anyascii
 
 from matcher.model import detect_script
+from matcher.normalize.data import korean_surnames
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ICU = threading.local()
@@ -38,18 +39,53 @@ _ABJADS = frozenset({"Arab", "Hebr"})
 _HAN_LIKE = frozenset({"Hani", "Hira", "Kana"})
 
 
-def _icu_latin(text: str) -> str:
-    tr = getattr(_ICU, "tr", None)
+Reading = tuple[tuple[tuple[str, str], ...], str]
+"""One reading of a word: ``((latin, original), ...)`` pieces and the original script."""
+
+
+def _icu(rules: str, text: str) -> str:
+    cache: dict[str, Any] | None = getattr(_ICU, "cache", None)
+    if cache is None:
+        cache = _ICU.cache = {}
+    tr = cache.get(rules)
     if tr is None:
         from icu import Transliterator
 
-        tr = Transliterator.createInstance("Any-Latin; Latin-ASCII")
-        _ICU.tr = tr
+        tr = cache[rules] = Transliterator.createInstance(rules)
     return str(tr.transliterate(text))
 
 
 def _ascii(text: str) -> str:
     return _NON_ALNUM.sub("", anyascii(text).lower())
+
+
+# ICU rule chains per script, best first. The national BGN/PCGN systems are what lists use
+# (Dmitriy, Yevgeniy, Pyotr); the generic ICU rules give the scholarly forms (Dmitrij, Evgenij) that
+# European lists use. Trailing Any-Latin catches letters a language-specific table leaves.
+_RUSSIAN = ("Russian-Latin/BGN; Any-Latin; Latin-ASCII", "Cyrillic-Latin; Latin-ASCII")
+_UKRAINIAN = ("Ukrainian-Latin/BGN; Any-Latin; Latin-ASCII", "Russian-Latin/BGN; Any-Latin; Latin-ASCII")
+_BELARUSIAN = ("Belarusian-Latin/BGN; Any-Latin; Latin-ASCII", "Russian-Latin/BGN; Any-Latin; Latin-ASCII")
+_RULES: dict[str, tuple[str, ...]] = {
+    "Grek": ("Greek-Latin/UNGEGN; Latin-ASCII", "Greek-Latin; Latin-ASCII"),
+    "Arab": ("Any-Latin; Latin-ASCII", "Persian-Latin/BGN; Any-Latin; Latin-ASCII"),
+    "Hebr": ("Any-Latin; Latin-ASCII",),
+}
+_PERSIAN_LETTERS = frozenset("پچژگکی")
+_GREEK_SOUNDS = {"nt": "d", "mp": "b", "gk": "g"}
+_GREEK_CLUSTERS = re.compile("|".join(_GREEK_SOUNDS))
+_INDIC = frozenset({"Deva", "Beng", "Guru", "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym"})
+
+
+def _rules_for(token: str, script: str) -> tuple[str, ...]:
+    if script == "Cyrl":
+        if any(c in "ўЎ" for c in token):
+            return _BELARUSIAN
+        if any(c in "іїєґІЇЄҐ" for c in token):
+            return _UKRAINIAN
+        return _RUSSIAN
+    if script == "Arab" and any(c in _PERSIAN_LETTERS for c in token):
+        return tuple(reversed(_RULES["Arab"]))
+    return _RULES.get(script, ("Any-Latin; Latin-ASCII",))
 
 
 @cache
@@ -59,63 +95,91 @@ def _kakasi() -> Any:
     return pykakasi.kakasi()  # type: ignore[no-untyped-call]
 
 
-def _japanese(token: str) -> tuple[str, ...]:
+def _japanese(token: str) -> tuple[tuple[str, str], ...]:
+    """Hepburn reading by pykakasi, or nothing when it cannot read every character (it silently
+    drops Chinese-only characters, which would turn 习近平 into a reading of 平 alone)."""
     parts = []
     for item in _kakasi().convert(token):
-        word = _ascii(item["hepburn"]).replace("ou", "o").replace("uu", "u")
-        if word:
-            parts.append(word)
+        orig, hepburn = str(item["orig"]), str(item["hepburn"])
+        word = _ascii(hepburn).replace("ou", "o").replace("uu", "u")
+        if not word or hepburn == orig:
+            return ()
+        parts.append((word, orig))
+    if "".join(orig for _, orig in parts) != token:
+        return ()
     return tuple(parts)
 
 
-def _chinese(token: str, style: str) -> tuple[str, ...]:
+def _chinese(token: str, style: str) -> tuple[tuple[str, str], ...]:
     from pypinyin import lazy_pinyin
 
-    syllables = [_ascii(s) for s in lazy_pinyin(token)]
-    syllables = [s for s in syllables if s]
+    pieces = [(_ascii(s), c) for s, c in zip(lazy_pinyin(token), token, strict=False)]
+    pieces = [(s, c) for s, c in pieces if s]
+    if style == "joined" and pieces:
+        return (("".join(s for s, _ in pieces), token),)
+    return tuple(pieces)
+
+
+def _korean_common(syllable: str, first: bool) -> str:
+    """Revised Romanisation -> the McCune-Reischauer-like spellings lists use (jeong -> jong,
+    eun -> un, gwang -> kwang; surnames from a table: gim -> kim, i -> lee, bag -> park)."""
+    if first:
+        known = korean_surnames().get(syllable)
+        if known:
+            return known
+    out = syllable.replace("eo", "o").replace("eu", "u")
+    if out[:1] in ("g", "d", "b"):
+        out = {"g": "k", "d": "t", "b": "p"}[out[0]] + out[1:]
+    return out
+
+
+def _korean(token: str, style: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    syllables = [(_ascii(ch), ch) for ch in token]
+    syllables = [(s, c) for s, c in syllables if s]
     if not syllables:
         return ()
-    if style == "joined":
-        return ("".join(syllables),)
-    if style == "person" and len(syllables) <= 4:
-        return (syllables[0], "".join(syllables[1:])) if len(syllables) > 1 else (syllables[0],)
-    return tuple("".join(syllables[i : i + 2]) for i in range(0, len(syllables), 2))
-
-
-def _korean(token: str) -> tuple[str, ...]:
-    syllables = [_ascii(ch) for ch in token]
-    syllables = [s for s in syllables if s]
-    if 2 <= len(syllables) <= 4:
-        return (syllables[0], "".join(syllables[1:]))
-    return ("".join(syllables),) if syllables else ()
+    if style != "person":
+        return (((("".join(s for s, _ in syllables)), token),),)
+    common = tuple((_korean_common(s, i == 0), c) for i, (s, c) in enumerate(syllables))
+    return (tuple(syllables), common)
 
 
 @lru_cache(maxsize=200_000)
-def latinize(token: str, style: str = "word") -> tuple[tuple[tuple[str, ...], str], ...]:
-    """Latin readings of one folded token: ``((tokens, script), ...)``, best reading first.
+def latinize(token: str, style: str = "word") -> tuple[Reading, ...]:
+    """Latin readings of one folded token, best first: ``(((latin, original), ...), script)``.
 
-    ``style`` says how to group Chinese and Korean syllables: ``person`` as surname + given name,
-    ``joined`` as one word (foreign names written in Han characters with a middle dot, such as
-    ``贝拉克·奥巴马``), ``word`` in pairs, the commonest Chinese word length.
-
-    ``script`` is the ISO 15924 code of the token's original script (``Latn`` for Latin input), which
-    tells the scorer whether vowels can be trusted.
+    ``style`` says how to split Chinese and Korean: ``person`` keeps each syllable a token (the
+    scorer joins them again where the other side writes ``Jinping`` or ``Jong-un``), ``joined``
+    makes one word (foreign names written in Han characters with a middle dot, such as
+    ``贝拉克·奥巴马``). ``script`` is the ISO 15924 code of the token's original script (``Latn`` for
+    Latin input), which tells the scorer whether vowels can be trusted. ``original`` is the piece of
+    the token each Latin word came from, so same-script names can be compared by character.
     """
     script = detect_script(token) or "Zyyy"
     if script == "Latn" or script == "Zyyy":
         word = _ascii(token)
-        return (((word,), "Latn"),) if word else ()
+        return ((((word, token),), "Latn"),) if word else ()
     if script == "Hang":
-        return ((_korean(token) if style == "person" else (_ascii(token),), script),)
+        return tuple((reading, script) for reading in _korean(token, style) if reading)
     if script in _HAN_LIKE:
-        readings: list[tuple[tuple[str, ...], str]] = []
-        has_kana = any("\u3040" <= c <= "\u30ff" for c in token)
-        if not has_kana:
+        readings: list[Reading] = []
+        if not any("\u3040" <= c <= "\u30ff" for c in token):
             readings.append((_chinese(token, style), "Hani"))
         readings.append((_japanese(token), "Jpan"))
-        return tuple((toks, s) for toks, s in readings if toks)
-    words = tuple(w for w in (_ascii(part) for part in _icu_latin(token).split()) if w)
-    return ((words, script),) if words else ()
+        return tuple((pieces, s) for pieces, s in readings if pieces)
+    out: list[Reading] = []
+    for rules in _rules_for(token, script):
+        latin = [_ascii(part) for part in _icu(rules, token).split()]
+        if script == "Grek" and rules == _RULES["Grek"][0]:
+            # Modern Greek writes foreign d, b, g as ντ, μπ, γκ (Βλαντίμιρ = Vladimir).
+            latin = [_GREEK_CLUSTERS.sub(lambda m: _GREEK_SOUNDS[m.group(0)], w) for w in latin]
+        if script in _INDIC:
+            # ICU writes the inherent vowel after a final consonant, which names do not pronounce.
+            latin = [w[:-1] if len(w) > 3 and w.endswith("a") else w for w in latin]
+        words = tuple((w, token) for w in latin if w)
+        if words and all(reading != words for reading, _ in out):
+            out.append((words, script))
+    return tuple(out)
 
 
 def is_abjad(script: str) -> bool:

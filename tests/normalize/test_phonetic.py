@@ -1,0 +1,71 @@
+"""matcher.normalize.phonetic: romanisation keys make spelling systems agree; skeletons keep consonants."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.normalize.phonetic import romanization_key, skeleton
+
+SAME_KEY = [
+    ("dmitry", "dmitriy", "dmitrij", "dmitri", "dmitrii"),
+    ("yevgeny", "evgenii", "jewgeni", "evgeniy"),
+    ("aleksey", "alexei", "aleksei"),
+    ("khaled", "haled"),
+    ("philip", "filip"),
+    ("schmidt", "shmidt"),
+    ("tchaikovsky", "chaikovsky"),
+    ("hassan", "hasan"),
+    ("yelena", "jelena", "elena"),
+]
+
+
+@pytest.mark.parametrize("spellings", SAME_KEY, ids=["/".join(s) for s in SAME_KEY])
+def test_romanisation_variants_share_a_key(spellings: tuple[str, ...]) -> None:
+    keys = {romanization_key(s) for s in spellings}
+    assert len(keys) == 1, keys
+
+
+DIFFERENT_KEY = [
+    ("mohamed", "mahmoud"),  # vowels are kept: different names
+    ("ivanov", "ivanova"),
+    ("peskov", "petrov"),
+    ("kim", "gim"),  # only the skeleton merges these
+]
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT_KEY, ids=[f"{a}/{b}" for a, b in DIFFERENT_KEY])
+def test_different_names_keep_different_keys(a: str, b: str) -> None:
+    assert romanization_key(a) != romanization_key(b)
+
+
+SAME_SKELETON = [
+    ("mohammed", "muhammad", "mohamed", "mhmd"),  # mhmd: Arabic محمد transliterated
+    ("hassan", "hasan", "hsn"),
+    ("kim", "gim"),  # Korean: Revised vs McCune-Reischauer
+    ("jong", "jeong"),
+    ("ahmed", "ahmad", "ahmd"),
+]
+
+
+@pytest.mark.parametrize("spellings", SAME_SKELETON, ids=["/".join(s) for s in SAME_SKELETON])
+def test_skeleton_ignores_vowels_and_voicing(spellings: tuple[str, ...]) -> None:
+    skeletons = {skeleton(s) for s in spellings}
+    assert len(skeletons) == 1, skeletons
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("peskov", "petrov"), ("ali", "abbas"), ("smith", "jones"), ("kim", "lee")]
+)
+def test_skeleton_still_tells_different_consonants_apart(a: str, b: str) -> None:
+    assert skeleton(a) != skeleton(b)
+
+
+def test_skeleton_has_no_vowels() -> None:
+    for word in ("mohammed", "aleksandr", "yevgeny", "oussama"):
+        assert not set(skeleton(word)) & set("aeiouy"), word
+
+
+@pytest.mark.parametrize("token", ["123", "o2", "b52", "a1b2"])
+def test_tokens_with_digits_are_left_alone(token: str) -> None:
+    assert romanization_key(token) == token
+    assert skeleton(token) == token
