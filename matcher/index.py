@@ -24,19 +24,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import heapq
 import json
 import logging
 import math
 import os
 import pickle
 import tempfile
-from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from matcher.model import ALGORITHM_VERSION, Entity, EntityType, Name, NameKind
 from matcher.normalize import NormName, Token, TokenClass, normalize_name
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 _BLOCKING_CLASSES = (TokenClass.NAME, TokenClass.NUMBER, TokenClass.GENERIC)
 _LOOSE_SCRIPTS = frozenset({"Arab", "Hebr", "Hani", "Hang", "Jpan", "Kana", "Hira", "Thai", "Khmr", "Mymr"})
 _CLASS_WEIGHT = {TokenClass.NAME: 1.0, TokenClass.NUMBER: 0.5, TokenClass.GENERIC: 0.3}
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 REACH_CACHE_SIZE = 200_000
 COMMON_HITS = 1500
 
@@ -80,18 +80,86 @@ def _restore_record(
     return NameRecord(entity, Name(value, kind, script), readings)
 
 
+class Postings:
+    """Vocabulary key -> record ids, every list in one numpy array.
+
+    One array and one dict of slots instead of an array object per key keeps the index small, and
+    numpy does the per-query accumulation in C.
+    """
+
+    __slots__ = ("slots", "bounds", "data")
+
+    def __init__(self, slots: dict[str, int], bounds: np.ndarray, data: np.ndarray) -> None:
+        self.slots = slots
+        self.bounds = bounds
+        self.data = data
+
+    @classmethod
+    def from_lists(cls, mapping: dict[str, list[int]]) -> Postings:
+        slots = {key: i for i, key in enumerate(mapping)}
+        sizes = np.fromiter((len(v) for v in mapping.values()), dtype=np.int64, count=len(mapping))
+        bounds = np.zeros(len(mapping) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=bounds[1:])
+        data = np.fromiter(
+            (rec for recs in mapping.values() for rec in recs), dtype=np.uint32, count=int(bounds[-1])
+        )
+        return cls(slots, bounds, data)
+
+    @classmethod
+    def merge(cls, parts: list[tuple[Postings, int]]) -> Postings:
+        """Union of several tables, each part's record ids shifted by its offset (vectorised)."""
+        slots: dict[str, int] = {}
+        slot_of_element: list[np.ndarray] = []
+        data: list[np.ndarray] = []
+        for postings, offset in parts:
+            mapping = np.fromiter(
+                (slots.setdefault(key, len(slots)) for key in postings.slots),
+                dtype=np.int64,
+                count=len(postings.slots),
+            )
+            slot_of_element.append(np.repeat(mapping, np.diff(postings.bounds)))
+            data.append(postings.data + np.uint32(offset))
+        if not data:
+            return cls({}, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
+        element_slots = np.concatenate(slot_of_element)
+        order = np.argsort(element_slots, kind="stable")
+        bounds = np.zeros(len(slots) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(element_slots, minlength=len(slots)), out=bounds[1:])
+        return cls(slots, bounds, np.concatenate(data)[order])
+
+    @classmethod
+    def empty(cls) -> Postings:
+        return cls({}, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
+
+    def get(self, key: str) -> np.ndarray | None:
+        slot = self.slots.get(key)
+        if slot is None:
+            return None
+        return self.data[self.bounds[slot] : self.bounds[slot + 1]]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.slots
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def sizes(self) -> dict[str, int]:
+        counts = np.diff(self.bounds)
+        return {key: int(counts[slot]) for key, slot in self.slots.items()}
+
+
 @dataclass(slots=True)
 class Blocking:
     """The retrieval tables: vocabulary keys -> name records, and the ways a query token reaches
     vocabulary keys. Record ids are positions in the owner's record list."""
 
-    postings: dict[str, array[int]]
+    postings: Postings
     deletes: dict[str, tuple[str, ...]]
     skeletons: dict[str, tuple[str, ...]]
     loose_skeletons: dict[str, tuple[str, ...]]
     nicknames: dict[str, tuple[str, ...]]
     rarity: dict[str, float]
-    lengths: array[int]
+    lengths: np.ndarray
 
     def candidates(self, query: tuple[NormName, ...], limit: int = 64) -> list[tuple[float, int]]:
         """``(retrieval score, record id)`` of the records most likely to match ``query``, best
@@ -103,52 +171,56 @@ class Blocking:
         nothing was found yet: it re-ranks instead of flooding the candidate set.
         """
         postings = self.postings
-        best: dict[int, float] = {}
+        n = len(self.lengths)
+        best: np.ndarray | None = None
         for reading in query:
-            groups: list[tuple[float, set[int]]] = []
+            groups: list[tuple[float, np.ndarray]] = []
             tokens = reading.tokens
             for i, token in enumerate(tokens):
                 if token.cls not in _BLOCKING_CLASSES:
                     continue
-                hit: set[int] = set()
-                for vocab_key in self._reach(token):
-                    found = postings.get(vocab_key)
-                    if found is not None:
-                        hit.update(found)
+                arrays = [a for a in (postings.get(k) for k in self._reach(token)) if a is not None]
                 if i + 1 < len(tokens):
                     joined = reading.surfaces[i] + reading.surfaces[i + 1]
-                    hit.update(postings.get(joined, ()))
-                    hit.update(postings.get(romanization_key(joined), ()))
-                if hit:
+                    arrays += [
+                        a
+                        for a in (postings.get(joined), postings.get(romanization_key(joined)))
+                        if a is not None
+                    ]
+                hit = _union(arrays)
+                if hit is not None:
                     groups.append((_CLASS_WEIGHT[token.cls] * self.rarity.get(token.key, 1.0), hit))
             groups.extend(self._syllable_runs(tokens))
+            if not groups:
+                continue
             groups.sort(key=lambda g: len(g[1]))
-            scores: dict[int, float] = {}
+            scores = np.zeros(n, dtype=np.float32)
+            found = False
             for weight, hit in groups:
-                if len(hit) <= COMMON_HITS or not scores:
-                    for rec in hit:
-                        scores[rec] = scores.get(rec, 0.0) + weight
+                if len(hit) <= COMMON_HITS or not found:
+                    scores[hit] += weight
+                    found = True
                 else:
-                    for rec in scores:
-                        if rec in hit:
-                            scores[rec] += weight
+                    known = hit[scores[hit] > 0]
+                    scores[known] += weight
             # A record's retrieval score is its best over the query's readings, not their sum:
             # readings are alternatives (a Chinese and a Japanese reading of the same characters).
-            for rec, score in scores.items():
-                if score > best.get(rec, 0.0):
-                    best[rec] = score
-        scores = best
+            best = scores if best is None else np.maximum(best, scores)
+        if best is None:
+            return []
+        hits = np.flatnonzero(best)
         # Ties go to the shorter name: "Mohamed Ali" before "Mohamed Ali Hassan".
-        lengths = self.lengths
-        return [
-            (round(v, 4), k)
-            for v, k in heapq.nlargest(limit, ((v - 0.01 * lengths[k], k) for k, v in scores.items()))
-        ]
+        ranked = best[hits] - 0.01 * self.lengths[hits]
+        if len(hits) > limit:
+            top = np.argpartition(-ranked, limit - 1)[:limit]
+            hits, ranked = hits[top], ranked[top]
+        order = np.argsort(-ranked, kind="stable")
+        return [(round(float(best[hits[i]]), 4), int(hits[i])) for i in order]
 
-    def _syllable_runs(self, tokens: tuple[Token, ...]) -> list[tuple[float, set[int]]]:
+    def _syllable_runs(self, tokens: tuple[Token, ...]) -> list[tuple[float, np.ndarray]]:
         """Runs of syllables from Korean, Chinese, Japanese or an abjad, joined and looked up by
         consonant skeleton among Latin words (``pu tin`` -> ``putin``, ``bd allh`` -> ``abdullah``)."""
-        out: list[tuple[float, set[int]]] = []
+        out: list[tuple[float, np.ndarray]] = []
         for i, token in enumerate(tokens):
             if token.script not in _LOOSE_SCRIPTS:
                 continue
@@ -157,10 +229,9 @@ class Blocking:
                 if tokens[end].script not in _LOOSE_SCRIPTS:
                     break
                 text += tokens[end].text
-                hit: set[int] = set()
-                for vocab_key in self._skeleton_keys(skeleton(text)):
-                    hit.update(self.postings.get(vocab_key, ()))
-                if hit:
+                keys = self._skeleton_keys(skeleton(text))
+                hit = _union([a for a in (self.postings.get(k) for k in keys) if a is not None])
+                if hit is not None:
                     out.append((1.0, hit))
         return out
 
@@ -204,18 +275,20 @@ class Blocking:
                     keys.add(reading.acronym)
             for k in keys:
                 postings[k].append(rec)
-        lengths = array("H", (min(len(r.readings[0].tokens), 60000) for r in records))
-        return cls._from_postings({k: array("I", v) for k, v in postings.items()}, token_info, lengths)
+        lengths = np.fromiter(
+            (len(r.readings[0].tokens) for r in records), dtype=np.float32, count=len(records)
+        )
+        return cls._from_postings(Postings.from_lists(postings), token_info, lengths)
 
     @classmethod
     def _from_postings(
-        cls, postings: dict[str, array[int]], token_info: dict[str, Token], lengths: array[int]
+        cls, postings: Postings, token_info: dict[str, Token], lengths: np.ndarray
     ) -> Blocking:
         deletes: dict[str, set[str]] = defaultdict(set)
         skeletons: dict[str, set[str]] = defaultdict(set)
         loose: dict[str, set[str]] = defaultdict(set)
         nicknames: dict[str, set[str]] = defaultdict(set)
-        for key in postings:
+        for key in postings.slots:
             t = token_info.get(key)
             if t is None:
                 # Joined words and acronyms are reached exactly; only words get typo deletions.
@@ -242,21 +315,17 @@ class Blocking:
         """One retrieval table over several lists (each given with its record count), record ids
         offset by each list's position, so a query costs one accumulation however many lists are
         loaded. Only postings are merged; the reach tables are consulted per list."""
-        merged: dict[str, list[array[int]]] = defaultdict(list)
-        offset = 0
-        for blocking, count in parts:
-            for key, recs in blocking.postings.items():
-                merged[key].append(array("I", [r + offset for r in recs]) if offset else recs)
-            offset += count
-        postings = {k: v[0] if len(v) == 1 else _concat(v) for k, v in merged.items()}
+        offsets = np.cumsum([0] + [count for _, count in parts])
+        postings = Postings.merge([(b.postings, int(o)) for (b, _), o in zip(parts, offsets, strict=False)])
+        lengths = np.concatenate([b.lengths for b, _ in parts]) if parts else np.zeros(0, dtype=np.float32)
         return MergedBlocking(
             postings=postings,
             deletes={},
             skeletons={},
             loose_skeletons={},
             nicknames={},
-            rarity=_rarity(postings, offset),
-            lengths=_concat([b.lengths for b, _ in parts], "H"),
+            rarity=_rarity(postings, int(offsets[-1])),
+            lengths=lengths,
             parts=[b for b, _ in parts],
         )
 
@@ -290,21 +359,22 @@ class MergedBlocking(Blocking):
         return found
 
 
-def _rarity(postings: dict[str, array[int]], n: int) -> dict[str, float]:
+def _rarity(postings: Postings, n: int) -> dict[str, float]:
     """Weight factor for common tokens: 1.0 up to 0.1 % of names, falling to 0.4 by 10 %."""
     rarity = {}
-    for key, recs in postings.items():
-        p = len(recs) / max(1, n)
+    for key, size in postings.sizes().items():
+        p = size / max(1, n)
         if p > 0.001:
             rarity[key] = round(max(0.4, 1.0 - 0.3 * math.log10(p / 0.001)), 3)
     return rarity
 
 
-def _concat(arrays: list[array[int]], typecode: str = "I") -> array[int]:
-    out = array(typecode)
-    for a in arrays:
-        out.extend(a)
-    return out
+def _union(arrays: list[np.ndarray]) -> np.ndarray | None:
+    """Record ids of several postings, possibly repeated: ``scores[ids] += w`` adds ``w`` once per
+    distinct id (numpy's buffered fancy-index update), which is the union without sorting."""
+    if not arrays:
+        return None
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
 class Index:
@@ -372,7 +442,7 @@ class Index:
         copy = object.__new__(Index)
         for name in self.__slots__:
             setattr(copy, name, getattr(self, name))
-        copy.blocking = dataclasses.replace(self.blocking, postings={})
+        copy.blocking = dataclasses.replace(self.blocking, postings=Postings.empty())
         return copy
 
     @property
