@@ -3,9 +3,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# A local mirror of the lists (one folder per list) for machines without internet access.
 LISTS_DIR ?=
 
-.PHONY: install fmt lint typecheck test check serve bench bench-import bench-quality bench-speed
+.PHONY: install fmt lint typecheck test check serve lists bench bench-import bench-quality bench-speed
 
 install: $(VENV)/.installed
 
@@ -31,7 +32,21 @@ test: install lint typecheck
 
 check: test
 
+# Load the lists (from the authorities, or from LISTS_DIR). A failed refresh never removes a good
+# list, and the service starts either way: with no list loaded it says how to load one.
+lists: install
+	-$(BIN)/matcher lists refresh $(if $(LISTS_DIR),--from-dir $(LISTS_DIR))
+
+serve: lists
+	$(BIN)/matcher serve
+
 bench-import: install
 	$(BIN)/python bench/import_lists.py
 
-bench: bench-import
+bench-quality: install
+	$(BIN)/python bench/quality.py
+
+bench-speed: install
+	$(BIN)/python bench/speed.py
+
+bench: bench-import bench-quality bench-speed

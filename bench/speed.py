@@ -39,7 +39,7 @@ from matcher.settings import Settings  # noqa: E402
 from matcher.store import Store  # noqa: E402
 
 TARGETS = {"qps_per_core": 2000.0, "p99_ms": 5.0, "speedup_vs_bruteforce": 20.0, "index_mb": 300.0}
-SYLLABLES = ["ka", "lo", "mer", "ti", "van", "dre", "sul", "po", "zen", "ra", "bel", "ox", "qui", "nar", "thu"]
+SYLLABLES = ["ka", "lo", "mer", "ti", "van", "dre", "sul", "po", "zen", "ra", "bel", "ox", "qui", "nar"]
 
 
 def perturb(name: str, rng: random.Random) -> str:
@@ -89,7 +89,9 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--queries", type=int, default=2000, help="queries per pass")
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--brute", type=int, default=150, help="queries for the brute-force baseline")
@@ -182,9 +184,13 @@ def main() -> int:
         ("latency p99, ms", figures["p99_ms"], f"<= {TARGETS['p99_ms']:.0f}"),
         ("queries/s per core", figures["qps_per_core"], f">= {TARGETS['qps_per_core']:,.0f}"),
         ("brute-force rapidfuzz p50, ms", figures["bruteforce_p50_ms"], ""),
-        ("speed-up vs brute force", figures["speedup_vs_bruteforce"], f">= {TARGETS['speedup_vs_bruteforce']:.0f}x"),
+        (
+            "speed-up vs brute force",
+            figures["speedup_vs_bruteforce"],
+            f">= {TARGETS['speedup_vs_bruteforce']:.0f}",
+        ),
     ]
-    print(f"Speed on {len(sources)} lists, {args.passes} passes x {args.queries} queries (seed {args.seed})\n")
+    print(f"Speed on {len(sources)} lists, {args.passes} x {args.queries} queries (seed {args.seed})\n")
     print("| metric | value | target |\n|---|---:|---:|")
     for name, value, target in rows:
         print(f"| {name} | {value:,} | {target} |")

@@ -227,12 +227,12 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
     Chinese spell a foreign name syllable by syllable: ``pu tin`` ~ ``putin``)."""
     pairs: list[_Pair] = []
     for side_a, side_b, swap in ((q, c, False), (c, q, True)):
-        words = side_b.surfaces
+        by_length = side_b.by_length
+        if not by_length:
+            continue
         for joined, span in side_a.joins:
             n = len(joined)
-            for j, word in enumerate(words):
-                if len(word) < 4 or abs(len(word) - n) > 1:
-                    continue
+            for j, word in (*by_length.get(n - 1, ()), *by_length.get(n, ()), *by_length.get(n + 1, ())):
                 if word == joined or OSA.distance(word, joined, score_cutoff=1) <= 1:
                     sim = 0.95 if word == joined else 0.85
                     pairs.append(
@@ -309,6 +309,10 @@ def _acronym_pairs(
     """A free word on one side that spells the initials of a run of free words on the other."""
     out: list[_Pair] = []
     for side_a, free_a, side_b, free_b, swap in ((q, qfree, c, cfree, False), (c, cfree, q, qfree, True)):
+        if len(free_b) < 2 or not any(
+            2 <= len(side_a[i].text) <= 8 and side_a[i].text.isalpha() for i in free_a
+        ):
+            continue
         runs = _acronym_runs(side_b, free_b)
         if not runs:
             continue

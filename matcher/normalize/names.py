@@ -100,9 +100,10 @@ class NormName:
     people refer to one specific person, so the scorer lets such a name match a listing that also
     carries given names.
 
-    ``surfaces`` (each token's written form, legal forms as written) and ``joins`` (two and three
-    adjacent surfaces joined, with their token span) are precomputed once per reading because the
-    scorer's compound matching needs them for every comparison.
+    ``surfaces`` (each token's written form, legal forms as written), ``joins`` (two and three
+    adjacent surfaces joined, with their token span) and ``by_length`` (words of four letters or
+    more by length) are precomputed once per reading because the scorer's compound matching needs
+    them for every comparison.
     """
 
     tokens: tuple[Token, ...]
@@ -110,9 +111,10 @@ class NormName:
     surfaces: tuple[str, ...] = field(default=(), compare=False)
     joins: tuple[tuple[str, tuple[int, ...]], ...] = field(default=(), compare=False)
     titled: bool = False
+    by_length: dict[int, tuple[tuple[int, str], ...]] = field(default_factory=dict, compare=False, hash=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (NormName, (self.tokens, self.acronym, self.surfaces, self.joins, self.titled))
+        return (NormName, (self.tokens, self.acronym, self.surfaces, self.joins, self.titled, self.by_length))
 
     @classmethod
     def build(cls, tokens: tuple[Token, ...], acronym: str | None, titled: bool = False) -> NormName:
@@ -122,7 +124,11 @@ class NormName:
             for width in (2, 3)
             for i in range(len(tokens) - width + 1)
         )
-        return cls(tokens, acronym, surfaces, joins, titled)
+        by_length: dict[int, list[tuple[int, str]]] = {}
+        for j, word in enumerate(surfaces):
+            if len(word) >= 4:
+                by_length.setdefault(len(word), []).append((j, word))
+        return cls(tokens, acronym, surfaces, joins, titled, {k: tuple(v) for k, v in by_length.items()})
 
     @property
     def text(self) -> str:
