@@ -146,10 +146,10 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     short, long_ = (a, b) if len(a.text) <= len(b.text) else (b, a)
     if short.cls is TokenClass.INITIAL:
         return (0.8, Align.INITIAL) if long_.text.startswith(short.text) else (0.0, Align.MISSING)
-    if len(short.text) == 2 and len(long_.text) >= 4 and long_.text.startswith(short.text):
-        # An abbreviated name part ("DR" for "DRISSI").
-        return 0.7, Align.INITIAL
     cross = a.script != b.script and (a.script in _LOOSE_SCRIPTS or b.script in _LOOSE_SCRIPTS)
+    if not cross and len(short.text) == 2 and len(long_.text) >= 4 and long_.text.startswith(short.text):
+        # An abbreviated name part ("DR" for "DRISSI"); a syllable of a transliterated name is not.
+        return 0.7, Align.INITIAL
     if (
         cross
         and a.skel == b.skel
@@ -272,7 +272,11 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
 
 
 def _greedy(pairs: list[_Pair], nq: int, nc: int) -> tuple[list[_Pair], set[int], set[int]]:
-    pairs.sort(key=lambda p: (p.sim, len(p.qi) + len(p.ci)), reverse=True)
+    # A pair that accounts for more words wins a near tie: "huo man" as one compound for "hohmann"
+    # beats "man" alone.
+    pairs.sort(
+        key=lambda p: (p.sim + 0.05 * (len(p.qi) + len(p.ci) - 2), len(p.qi) + len(p.ci)), reverse=True
+    )
     qfree, cfree = set(range(nq)), set(range(nc))
     chosen: list[_Pair] = []
     for pair in pairs:
