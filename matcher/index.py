@@ -48,8 +48,9 @@ log = logging.getLogger(__name__)
 _BLOCKING_CLASSES = (TokenClass.NAME, TokenClass.NUMBER, TokenClass.GENERIC)
 _LOOSE_SCRIPTS = frozenset({"Arab", "Hebr", "Hani", "Hang", "Jpan", "Kana", "Hira", "Thai", "Khmr", "Mymr"})
 _CLASS_WEIGHT = {TokenClass.NAME: 1.0, TokenClass.NUMBER: 0.5, TokenClass.GENERIC: 0.3}
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 REACH_CACHE_SIZE = 200_000
+HIT_CACHE_SIZE = 50_000
 COMMON_HITS = 1500
 
 
@@ -160,6 +161,7 @@ class Blocking:
     nicknames: dict[str, tuple[str, ...]]
     rarity: dict[str, float]
     lengths: np.ndarray
+    hit_cache: dict[Token, np.ndarray | None] = dataclasses.field(default_factory=dict, compare=False)
 
     def candidates(self, query: tuple[NormName, ...], limit: int = 64) -> list[tuple[float, int]]:
         """``(retrieval score, record id)`` of the records most likely to match ``query``, best
@@ -179,7 +181,8 @@ class Blocking:
             for i, token in enumerate(tokens):
                 if token.cls not in _BLOCKING_CLASSES:
                     continue
-                arrays = [a for a in (postings.get(k) for k in self._reach(token)) if a is not None]
+                reached = self._token_hits(token)
+                arrays = [reached] if reached is not None else []
                 if i + 1 < len(tokens):
                     joined = reading.surfaces[i] + reading.surfaces[i + 1]
                     arrays += [
@@ -216,6 +219,19 @@ class Blocking:
             hits, ranked = hits[top], ranked[top]
         order = np.argsort(-ranked, kind="stable")
         return [(round(float(best[hits[i]]), 4), int(hits[i])) for i in order]
+
+    def _token_hits(self, token: Token) -> np.ndarray | None:
+        """Records a query token reaches, memoised per (interned) token: common words and given
+        names recur across queries, and their union is the costliest part of retrieval."""
+        cache = self.hit_cache
+        found = cache.get(token)
+        if found is None and token not in cache:
+            postings = self.postings
+            found = _union([a for a in (postings.get(k) for k in self._reach(token)) if a is not None])
+            if len(cache) >= HIT_CACHE_SIZE:
+                cache.clear()
+            cache[token] = found
+        return found
 
     def _syllable_runs(self, tokens: tuple[Token, ...]) -> list[tuple[float, np.ndarray]]:
         """Runs of syllables from Korean, Chinese, Japanese or an abjad, joined and looked up by
