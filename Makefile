@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # A local mirror of the lists (one folder per list) for machines without internet access.
 LISTS_DIR ?=
 
-.PHONY: install fmt lint typecheck test check serve lists bench bench-import bench-quality bench-speed
+.PHONY: install fmt lint typecheck test check serve lists bench bench-import bench-quality bench-speed bench-load
 
 install: $(VENV)/.installed
 
@@ -49,4 +49,7 @@ bench-quality: install
 bench-speed: install
 	$(BIN)/python bench/speed.py
 
-bench: bench-import bench-quality bench-speed
+bench-load: install
+	$(BIN)/python bench/load/run.py
+
+bench: bench-import bench-quality bench-speed bench-load

@@ -21,7 +21,6 @@ import gc
 import json
 import random
 import statistics
-import string
 import sys
 import tempfile
 import time
@@ -32,6 +31,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_LISTS = REPO.parent / "shared" / "data" / "lists"
 sys.path.insert(0, str(REPO))
 
+from workload import mixed  # noqa: E402
+
 from matcher.engine import Engine, Query  # noqa: E402
 from matcher.index import build_index  # noqa: E402
 from matcher.refresh import refresh_sources  # noqa: E402
@@ -39,48 +40,11 @@ from matcher.settings import Settings  # noqa: E402
 from matcher.store import Store  # noqa: E402
 
 TARGETS = {"qps_per_core": 2000.0, "p99_ms": 5.0, "speedup_vs_bruteforce": 20.0, "index_mb": 300.0}
-SYLLABLES = ["ka", "lo", "mer", "ti", "van", "dre", "sul", "po", "zen", "ra", "bel", "ox", "qui", "nar"]
-
-
-def perturb(name: str, rng: random.Random) -> str:
-    """One realistic data-entry variation of a listed name."""
-    words = name.split()
-    op = rng.randrange(7)
-    if op == 0 and len(words) >= 3:
-        words.pop(rng.randrange(len(words)))
-    elif op == 1 and len(words) >= 2:
-        words.reverse()
-    elif op == 2:
-        return name.lower()
-    elif op in (3, 4, 5):
-        i = rng.randrange(len(words))
-        w = words[i]
-        if len(w) > 3:
-            k = rng.randrange(len(w) - 1)
-            if op == 3:
-                w = w[:k] + w[k + 1 :]
-            elif op == 4:
-                w = w[:k] + w[k + 1] + w[k] + w[k + 2 :]
-            else:
-                w = w[:k] + rng.choice(string.ascii_lowercase) + w[k + 1 :]
-            words[i] = w
-    return " ".join(words)
-
-
-def synthetic(rng: random.Random) -> str:
-    return " ".join(
-        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
-        for _ in range(rng.randint(2, 3))
-    )
 
 
 def make_queries(names: list[str], n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    listed = [perturb(rng.choice(names), rng) for _ in range(int(n * 0.7))]
-    off = [synthetic(rng) for _ in range(n - len(listed))]
-    queries = listed + off
-    rng.shuffle(queries)
-    return queries
+    return [mixed(names, rng) for _ in range(n)]
 
 
 def percentile(values: list[float], p: float) -> float:

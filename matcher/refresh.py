@@ -14,7 +14,10 @@ Every way a list gets into matcher goes through :func:`_import`, in this order:
    zero entities -> rejected (wrong file); fewer than the catalog's ``min_count`` -> rejected as
    truncated or not the full list; more than ``MATCHER_MAX_SHRINK`` (default 20 %) fewer entities
    than the active version -> :class:`~matcher.errors.ShrinkError` unless ``force``.
-5. **Commit** (activates the new version), then :func:`_after_commit`.
+5. **Index**: the matching index is built from the staged entities and saved inside the snapshot
+   (:func:`_build_index`), still before the version becomes visible, so no worker ever loads a
+   version without its index.
+6. **Commit**: the new version becomes active.
 
 The ``min_count`` floor is enforced on downloads from the publisher, which claim to be the full list.
 Files from disk (``import`` and ``--from-dir``) below the floor are imported *with a warning* instead:
@@ -35,7 +38,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -44,6 +47,7 @@ from matcher.catalog import SourceSpec, check_slug, load_catalog
 from matcher.errors import CatalogError, FormatError, MatcherError, ParseError, ShrinkError, SourceError
 from matcher.fetch import FetchedFile, OfflineError, Progress, Validators, fetch_files
 from matcher.index import build_index, save_index
+from matcher.model import Entity
 from matcher.settings import Settings
 from matcher.sources import FORMATS, ParseReport, get_parser, parse
 from matcher.store import SnapshotMeta, Store, atomic_write, hash_files
@@ -207,17 +211,9 @@ def mirror_files(spec: SourceSpec, from_dir: Path) -> tuple[Path | None, list[Pa
     return None, []
 
 
-def _after_commit(settings: Settings, meta: SnapshotMeta) -> None:
-    """Build the matching index of a newly committed version and save it beside the snapshot.
-
-    Workers that notice the new version before the index is saved build it themselves (see
-    :func:`matcher.engine.load_or_build_index`); both paths write the same file atomically.
-    """
-    store = Store(settings.data_dir, settings.retention)
-    entities = store.load_entities(meta.source, meta.version)
-    save_index(
-        build_index(meta.source, meta.version, entities), store.snapshot_dir(meta.source, meta.version)
-    )
+def _build_index(stage: Path, meta: SnapshotMeta, entities: Callable[[], Iterator[Entity]]) -> None:
+    """Store hook: build the matching index of a staged snapshot and save it inside the snapshot."""
+    save_index(build_index(meta.source, meta.version, entities()), stage)
 
 
 # --- Internals --------------------------------------------------------------------------------
@@ -328,8 +324,8 @@ def _import(
         files=paths,
         report=report,
         check=check,
+        prepare=_build_index,
     )
-    _after_commit(settings, meta)
     store.mark_checked(source)
     return RefreshResult(
         source,

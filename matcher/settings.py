@@ -57,6 +57,34 @@ SETTINGS: tuple[Setting, ...] = (
         "Default match threshold: scores at or above it are reported as matches (alerts).",
     ),
     Setting("REDIS_URL", "", "Redis URL for the shared result cache; empty means in-process cache."),
+    # --- HTTP service (matcher serve, matcher.api) ---
+    Setting("MATCHER_HOST", "127.0.0.1", "Address `matcher serve` binds to."),
+    Setting("MATCHER_PORT", "8000", "Port `matcher serve` listens on."),
+    Setting("MATCHER_WORKERS", "2", "Gunicorn worker processes; each holds the loaded lists in memory."),
+    Setting("MATCHER_THREADS", "2", "Threads per worker (gthread): requests one worker runs at once."),
+    Setting("MATCHER_TIMEOUT", "60", "Seconds before a hung worker is restarted; also the graceful timeout."),
+    Setting(
+        "MATCHER_PRELOAD",
+        "true",
+        "Load the lists once in the gunicorn master before forking workers (see matcher/gunicorn_conf.py).",
+    ),
+    Setting("MATCHER_AUTH", "off", "API authentication: `off` (embedded default) or `keys` (API keys)."),
+    Setting("MATCHER_RATE_LIMIT", "600", "Requests per API key and minute (MATCHER_AUTH=keys); 0: no limit."),
+    Setting("MATCHER_CACHE_TTL", "3600", "Seconds a cached match result is kept."),
+    Setting("MATCHER_CACHE_SIZE", "10000", "Entries in each worker's in-process result cache."),
+    Setting("MATCHER_MAX_BATCH", "1000", "Most queries in one POST /v1/match batch."),
+    Setting("MATCHER_MAX_BODY_MB", "5", "Largest accepted request body, in MB."),
+    Setting("MATCHER_RELOAD_INTERVAL", "1", "Seconds between checks for a new list version in each worker."),
+    Setting("MATCHER_REDIS_PREFIX", "matcher:", "Prefix of every Redis key (cache and rate limits)."),
+    # --- Bulk CSV screening (matcher screen, POST /v1/screen/csv) ---
+    Setting("MATCHER_MAX_UPLOAD_MB", "200", "Largest CSV file a bulk screening accepts, in MB."),
+    Setting("MATCHER_MAX_ROWS", "2000000", "Most rows a bulk screening accepts."),
+    Setting("MATCHER_BULK_WORKERS", "1", "Processes `matcher screen` scores with (--workers overrides)."),
+    Setting(
+        "MATCHER_BULK_CACHE",
+        "200000",
+        "Distinct names whose results a bulk job keeps, so repeated names are scored once.",
+    ),
 )
 
 _BY_ENV = {s.env: s for s in SETTINGS}
@@ -80,6 +108,24 @@ class Settings:
     stale_hours: float
     threshold: float
     redis_url: str
+    host: str
+    port: int
+    workers: int
+    threads: int
+    timeout: float
+    preload: bool
+    auth: str
+    rate_limit: int
+    cache_ttl: int
+    cache_size: int
+    max_batch: int
+    max_body_mb: float
+    reload_interval: float
+    redis_prefix: str
+    max_upload_mb: float
+    max_rows: int
+    bulk_workers: int
+    bulk_cache: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -102,7 +148,23 @@ class Settings:
             raise MatcherError("must be at least 2", where="MATCHER_RETENTION")
         if not 0 < values["max_shrink"] < 1:
             raise MatcherError("must be between 0 and 1", where="MATCHER_MAX_SHRINK")
+        if values["auth"] not in ("off", "keys"):
+            raise MatcherError("must be `off` or `keys`", where="MATCHER_AUTH")
+        for key in ("workers", "threads", "max_batch", "cache_size", "max_rows", "bulk_workers"):
+            if values[key] < 1:
+                raise MatcherError("must be at least 1", where=f"MATCHER_{key.upper()}")
+        for key in ("timeout", "max_body_mb", "reload_interval", "max_upload_mb"):
+            if values[key] <= 0:
+                raise MatcherError("must be greater than 0", where=f"MATCHER_{key.upper()}")
+        if values["bulk_cache"] < 0:
+            raise MatcherError("must be 0 or more", where="MATCHER_BULK_CACHE")
+        if not 0 <= values["port"] <= 65535:
+            raise MatcherError("must be a port number (0-65535)", where="MATCHER_PORT")
         return cls(**values)
+
+
+_BOOLS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False}
+_BOOLS |= {"off": False, "": False}
 
 
 def _convert(env: str, kind: Any, value: Any) -> Any:
@@ -115,8 +177,12 @@ def _convert(env: str, kind: Any, value: Any) -> Any:
             return int(value)
         if kind in ("float", float):
             return float(value)
+        if kind in ("bool", bool):
+            if isinstance(value, bool):
+                return value
+            return _BOOLS[str(value).lower()]
         return str(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, KeyError):
         raise MatcherError(f"invalid value {value!r}", where=env) from None
 
 

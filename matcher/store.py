@@ -212,6 +212,7 @@ class ReportLike(Protocol):
 
 
 Check = Callable[[SnapshotMeta], Iterable[str] | None]
+Prepare = Callable[[Path, SnapshotMeta, Callable[[], Iterator[Entity]]], None]
 
 
 # --- Helpers ----------------------------------------------------------------------------------
@@ -441,6 +442,7 @@ class Store:
         files: Sequence[Path] = (),
         report: ReportLike | None = None,
         check: Check | None = None,
+        prepare: Prepare | None = None,
         fetched_at: datetime | None = None,
     ) -> SnapshotMeta:
         """Write a new version of ``source`` from ``entities`` and make it active.
@@ -450,8 +452,11 @@ class Store:
         hash must equal ``content_hash`` (a file changed since it was hashed otherwise). ``published``
         is used when the report does not state a publication date. ``check`` is called with the
         finished metadata before anything becomes visible: it may raise to abandon the snapshot (the
-        refresh checks use this) or return warnings to record in ``meta.json``. Any exception leaves
-        the store as it was.
+        refresh checks use this) or return warnings to record in ``meta.json``. ``prepare`` is then
+        called with the staged snapshot folder, the metadata and a function that streams the staged
+        entities, to write derived files (the matching index) into the snapshot before it becomes
+        visible, so readers never see a version without them. Any exception leaves the store as it
+        was.
         """
         self.source_dir(source)
         if not re.fullmatch(r"[0-9a-f]{8,}", content_hash):
@@ -488,6 +493,9 @@ class Store:
                     if extra:
                         meta = replace(meta, warnings=meta.warnings + tuple(extra))
                 self._write_file(stage / "meta.json", _dump_json(meta.to_dict()))
+                if prepare is not None:
+                    staged = stage / "entities.jsonl.gz"
+                    prepare(stage, meta, lambda: self._iter_entities(staged))
                 _fsync_dir(stage)
                 versions_dir.mkdir(parents=True, exist_ok=True)
                 os.rename(stage, versions_dir / version)
@@ -553,15 +561,8 @@ class Store:
     @contextlib.contextmanager
     def _writer(self) -> Iterator[None]:
         """Hold the data directory's writer lock; clear what crashed writers left in ``.tmp/``."""
-        try:
+        with exclusive_lock(self.data_dir, ".lock"):
             self._tmp_root.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.data_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise StoreError(
-                f"data directory is not writable: {exc.strerror}", where=str(self.data_dir)
-            ) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
             # Holding the lock means no other writer is alive: anything in .tmp is a crash leftover.
             for leftover in self._tmp_root.iterdir():
                 if leftover.is_dir() and not leftover.is_symlink():
@@ -569,8 +570,6 @@ class Store:
                 else:
                     leftover.unlink(missing_ok=True)
             yield
-        finally:
-            os.close(fd)
 
     def _copy_raw(self, files: Sequence[Path], dest: Path) -> tuple[FileInfo, ...]:
         if not files:
@@ -654,6 +653,22 @@ class Store:
             doomed = Path(tempfile.mkdtemp(prefix=f"{source}.prune.", dir=self._tmp_root))
             os.rename(self._version_dir(source, meta.version), doomed / meta.version)
             shutil.rmtree(doomed, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def exclusive_lock(directory: Path, name: str, mode: int = 0o644) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``directory/name`` (created, with ``directory``, if missing),
+    so writers in other processes take turns; a directory that cannot be written is a StoreError."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory / name, os.O_RDWR | os.O_CREAT, mode)
+    except OSError as exc:
+        raise StoreError(f"data directory is not writable: {exc.strerror}", where=str(directory)) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _dump_json(data: dict[str, Any]) -> bytes:

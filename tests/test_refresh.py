@@ -14,6 +14,7 @@ import pytest
 from matcher import refresh
 from matcher.errors import CatalogError, DownloadError, FormatError, ParseError, ShrinkError, SourceError
 from matcher.fetch import OfflineError
+from matcher.index import index_path
 from matcher.refresh import RefreshStatus, import_files, open_store, refresh_sources
 from matcher.settings import Settings
 from tests.listkit import ListServer, free_port, un_refs, un_xml, write, write_catalog
@@ -229,14 +230,22 @@ def test_unknown_source_id_fails_before_any_work(un_source):
     assert open_store(settings).sources() == []
 
 
-def test_after_commit_hook_runs_with_the_new_meta(un_source, monkeypatch):
+def test_the_index_is_built_before_the_version_becomes_visible(un_source, monkeypatch):
     settings, serve = un_source
     serve(TEN)
     seen = []
-    monkeypatch.setattr(refresh, "_after_commit", lambda s, meta: seen.append(meta))
+    real = refresh._build_index
+
+    def spy(stage, meta, entities):
+        # Nothing is active yet while the index is built: readers never see a version without it.
+        seen.append((meta.version, open_store(settings).active_version("un")))
+        real(stage, meta, entities)
+
+    monkeypatch.setattr(refresh, "_build_index", spy)
     result = refresh_one(settings)
-    assert seen == [result.meta]
-    refresh_one(settings)  # unchanged: no commit, no hook
+    assert seen == [(result.meta.version, None)]
+    assert index_path(open_store(settings).snapshot_dir("un", result.meta.version)).is_file()
+    refresh_one(settings)  # unchanged: no commit, no index build
     assert len(seen) == 1
 
 
