@@ -27,7 +27,9 @@ with compounds and acronyms), then divides the weight of what agreed by the weig
   initial or company word), the score is multiplied by 1 - 0.5 x their weight (at most 1).
 - Person name parts that agree in an order no naming convention produces (not a rotation of the
   other) multiply the score by 0.78: "ABDULLAH BIN OMAR" is not "OMAR BIN ABDULLAH".
-- A pair where no identity-bearing token (name or number) agreed scores at most half.
+- A pair where no identity-bearing token (name or number) agreed scores at most half; an exact
+  match of a name made only of generic words ("Industrial Bank") scores 0.79, just under the default
+  threshold, so it alerts only when a qualifier confirms it.
 - 1.0 is reserved for names that are equal after normalisation; anything else is capped at 0.99.
 
 Qualifiers then adjust the best name score (:func:`apply_qualifiers`): type compatibility, birth
@@ -57,6 +59,7 @@ PLACE_GAMMA = 1.5
 CONFLICT_PENALTY = 0.5
 ORDER_PENALTY = 0.78
 TYPO_COST = 1.0
+GENERIC_ONLY_EXACT = 0.79
 CLASS_WEIGHTS: dict[TokenClass, float] = {
     TokenClass.NAME: 1.0,
     TokenClass.NUMBER: 0.3,
@@ -396,7 +399,13 @@ def score_name(
         # Both sides have identity-bearing words the other lacks: a different person or company
         # that shares some names ("... AL-MOSULI" vs "... AL-TIKRITI").
         score *= 1.0 - CONFLICT_PENALTY * min(1.0, q_extra, c_extra)
-    score = 1.0 if all_exact and chosen and in_order else min(score, 0.99)
+    if all_exact and chosen and in_order:
+        # Equal names score 1.0, except a name made only of generic words ("Industrial Bank",
+        # "National Oil Company"): many organisations share it, so equality alone stays just
+        # under the default threshold and a qualifier (country, identifier) must confirm it.
+        score = 1.0 if identity_agreed else GENERIC_ONLY_EXACT
+    else:
+        score = min(score, 0.99)
     return NameScore(round(score, 4), qt, ct, tuple(chosen))
 
 

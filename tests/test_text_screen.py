@@ -379,14 +379,6 @@ def test_seed_article_flags_dmitry_peskov_on_ofac_and_uk(real_engine: Engine, se
 
 
 @pytest.mark.shared
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine: 'Industrial Bank' (China's Industrial Bank Co.) scores 1.0 against the Syrian "
-        "'Industrial Bank' listed as ca_sema:syria-part-1-35 and ofac_sdn:17243: identical names, "
-        "reported to the lead rather than special-cased here"
-    ),
-)
 def test_seed_article_flags_only_dmitry_peskov(real_engine: Engine, seed_text: str) -> None:
     result = screen_text(real_engine, seed_text)
     assert set(flagged(result)) == {"Dmitry Peskov"}

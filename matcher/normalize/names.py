@@ -245,12 +245,17 @@ def _classify(word: str, kind: EntityType, legal: dict[str, str], script: str = 
 
 
 _TOKENS: dict[tuple[str, TokenClass, str, str], Token] = {}
+#: Bound on interned tokens, so a long bulk job of unique names cannot grow memory without limit.
+#: Clearing only costs memo hits: tokens compare by their fields where it matters.
+MAX_INTERNED = 500_000
 
 
 def _token(text: str, cls: TokenClass, script: str, orig: str) -> Token:
     """The one Token for these inputs (interned, so tokens compare and hash by identity)."""
     found = _TOKENS.get((text, cls, script, orig))
     if found is None:
+        if len(_TOKENS) >= MAX_INTERNED:
+            _TOKENS.clear()
         found = Token(text, romanization_key(text), skeleton(text), cls, script, orig, _is_place(text))
         _TOKENS[(text, cls, script, orig)] = found
     return found
