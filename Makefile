@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # A local mirror of the lists (one folder per list) for machines without internet access.
 LISTS_DIR ?=
 
-.PHONY: install fmt lint typecheck test check serve lists bench bench-import bench-quality bench-speed bench-load
+.PHONY: install fmt lint typecheck test check serve lists bench bench-import bench-quality bench-speed bench-load bench-bulk
 
 install: $(VENV)/.installed
 
@@ -52,4 +52,7 @@ bench-speed: install
 bench-load: install
 	$(BIN)/python bench/load/run.py
 
-bench: bench-import bench-quality bench-speed bench-load
+bench-bulk: install
+	$(BIN)/python bench/bulk.py
+
+bench: bench-import bench-quality bench-speed bench-load bench-bulk
