@@ -59,9 +59,8 @@ from matcher.sources.base import (
     iter_xlsx_rows,
     parse_birth_date_text,
     parse_date,
-    require_files,
 )
-from matcher.sources.uk_ofsi import Merged, Rejected, cell_text
+from matcher.sources.uk_ofsi import Merged, Rejected, cell_text, emit_groups, parse_each
 
 FORMAT = "au_dfat"
 
@@ -273,16 +272,9 @@ def _parse_file(source: str, path: Path, report: ParseReport) -> Iterator[Entity
             latest = control
     report.published = latest
 
-    for target, merged in groups.items():
-        report.records += 1
-        try:
-            yield _build(source, target, merged, path.name)
-        except Rejected as exc:
-            report.reject(target, str(exc))
+    yield from emit_groups(groups, lambda key, merged: _build(source, key, merged, path.name), report)
 
 
 def parse(source: str, paths: Sequence[Path], report: ParseReport) -> Iterator[Entity]:
     """Stream the targets of a DFAT consolidated list workbook; see the module docstring."""
-    require_files(paths, FORMAT)
-    for path in paths:
-        yield from _parse_file(source, path, report)
+    return parse_each(paths, FORMAT, report, lambda path, rep: _parse_file(source, path, rep))

@@ -65,14 +65,16 @@ from matcher.model import (
     PartialDate,
     detect_script,
 )
-from matcher.sources.base import ParseReport, clean, parse_birth_date_text, parse_date, require_files
+from matcher.sources.base import ParseReport, clean, parse_birth_date_text, parse_date
 from matcher.sources.uk_ofsi import (
     Merged,
     Rejected,
     birth_places,
+    emit_groups,
     iso_date,
     join_name,
     paired_identifiers,
+    parse_each,
     read_text_rows,
     script_name,
     split_numbered,
@@ -342,16 +344,9 @@ def _parse_file(source: str, path: Path, report: ParseReport) -> Iterator[Entity
     if short_line is not None:
         raise ParseError(f"file ends inside line {short_line}: truncated", str(path))
 
-    for uid, merged in groups.items():
-        report.records += 1
-        try:
-            yield _build(source, uid, merged, path.name)
-        except Rejected as exc:
-            report.reject(uid, str(exc))
+    yield from emit_groups(groups, lambda key, merged: _build(source, key, merged, path.name), report)
 
 
 def parse(source: str, paths: Sequence[Path], report: ParseReport) -> Iterator[Entity]:
     """Stream the entries of a UK Sanctions List CSV; see the module docstring."""
-    require_files(paths, FORMAT)
-    for path in paths:
-        yield from _parse_file(source, path, report)
+    return parse_each(paths, FORMAT, report, lambda path, rep: _parse_file(source, path, rep))

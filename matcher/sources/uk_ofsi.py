@@ -53,7 +53,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -137,6 +137,31 @@ NAME_RANK = {
 
 class Rejected(Exception):
     """A target that cannot be mapped; the message is the reason given to ``report.reject``."""
+
+
+ParseFile = Callable[[Path, ParseReport], Iterator[Entity]]
+
+
+def emit_groups(
+    groups: dict[str, Merged], build: Callable[[str, Merged], Entity], report: ParseReport
+) -> Iterator[Entity]:
+    """Build one entity per group of rows, counting each and reporting (never dropping silently)
+    a group that cannot be mapped. Shared by the three row-per-name formats (OFSI, FCDO, DFAT)."""
+    for key, merged in groups.items():
+        report.records += 1
+        try:
+            yield build(key, merged)
+        except Rejected as exc:
+            report.reject(key, str(exc))
+
+
+def parse_each(
+    paths: Sequence[Path], fmt: str, report: ParseReport, parse_file: ParseFile
+) -> Iterator[Entity]:
+    """Check the files exist, then stream the entities of each in turn."""
+    require_files(paths, fmt)
+    for path in paths:
+        yield from parse_file(path, report)
 
 
 # --- Shared by the UK formats (uk_fcdo imports these) -----------------------------------------
@@ -540,16 +565,9 @@ def _parse_file(source: str, path: Path, report: ParseReport) -> Iterator[Entity
     if short_row is not None:
         raise ParseError(f"file ends inside row {short_row}: truncated", str(path))
 
-    for group_id, merged in groups.items():
-        report.records += 1
-        try:
-            yield _build(source, group_id, merged, path.name)
-        except Rejected as exc:
-            report.reject(group_id, str(exc))
+    yield from emit_groups(groups, lambda key, merged: _build(source, key, merged, path.name), report)
 
 
 def parse(source: str, paths: Sequence[Path], report: ParseReport) -> Iterator[Entity]:
     """Stream the targets of an OFSI ConList (xlsx or csv); see the module docstring."""
-    require_files(paths, FORMAT)
-    for path in paths:
-        yield from _parse_file(source, path, report)
+    return parse_each(paths, FORMAT, report, lambda path, rep: _parse_file(source, path, rep))
