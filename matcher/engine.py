@@ -49,6 +49,8 @@ DEFAULT_THRESHOLD = 0.80
 #: best retrieval score a record may fall and still be scored. Measured against a full scan in
 #: bench/quality.py (candidate recall).
 CANDIDATES = 16
+#: Normalised qualifier facts kept per engine (bounded, so long bulk jobs stay flat).
+FACTS_CACHE_SIZE = 20_000
 CANDIDATE_FLOOR = 0.5
 MAX_LIMIT = 100
 WEAK_ALIAS_FACTOR = 0.95
@@ -333,6 +335,8 @@ class Engine:
             if has_qualifiers:
                 facts = self._facts.get((index.source, position))
                 if facts is None:
+                    if len(self._facts) >= FACTS_CACHE_SIZE:
+                        self._facts.clear()
                     facts = self._facts[(index.source, position)] = _facts(index.get(position))
                 applied = qualify(qualifiers, facts)
             out.append(_Scored(apply_qualifiers(name_score, applied), index, position, name, result, applied))

@@ -51,6 +51,8 @@ _CLASS_WEIGHT = {TokenClass.NAME: 1.0, TokenClass.NUMBER: 0.5, TokenClass.GENERI
 INDEX_FORMAT = 5
 REACH_CACHE_SIZE = 200_000
 HIT_CACHE_SIZE = 50_000
+#: Decoded entities kept per list; a long bulk job must not end up holding every entity decoded.
+ENTITY_CACHE_SIZE = 5_000
 COMMON_HITS = 1500
 
 
@@ -473,6 +475,8 @@ class Index:
         """The entity at ``position`` (as referenced by name records)."""
         found = self._cache.get(position)
         if found is None:
+            if len(self._cache) >= ENTITY_CACHE_SIZE:
+                self._cache.clear()
             found = self._cache[position] = Entity.from_dict(json.loads(self._json[position]))
         return found
 

@@ -135,7 +135,7 @@ _SYLLABIC = frozenset({"Hani", "Hang", "Jpan"})
 _MAX_SYLLABLES = 6
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=200_000)
 def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     """Similarity of two tokens and the kind of agreement (see the module docstring)."""
     if a.script == b.script and a.script in _SYLLABIC and a.orig != b.orig:
