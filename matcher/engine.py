@@ -27,9 +27,9 @@ from functools import lru_cache
 from typing import Any
 
 from matcher.errors import QueryError
-from matcher.index import Blocking, Index, build_index, load_index, save_index
+from matcher.index import Blocking, Index, MergedBlocking, build_index, load_index, save_index
 from matcher.model import ALGORITHM_VERSION, Entity, EntityType, Name, NameKind, PartialDate
-from matcher.normalize import NormName, normalize_name
+from matcher.normalize import NormName, normalize_name, reset_caches
 from matcher.normalize.countries import normalize_countries
 from matcher.normalize.identifiers import normalize_identifier
 from matcher.score import (
@@ -39,6 +39,7 @@ from matcher.score import (
     QualifierInput,
     TokenMatch,
     apply_qualifiers,
+    compare_tokens,
     qualify,
     score_names,
 )
@@ -49,6 +50,8 @@ DEFAULT_THRESHOLD = 0.80
 #: best retrieval score a record may fall and still be scored. Measured against a full scan in
 #: bench/quality.py (candidate recall).
 CANDIDATES = 16
+#: Queries between two trims of the memo tables (see :meth:`Engine.trim_caches`).
+TRIM_EVERY = 5_000
 #: Normalised qualifier facts kept per engine (bounded, so long bulk jobs stay flat).
 FACTS_CACHE_SIZE = 20_000
 CANDIDATE_FLOOR = 0.5
@@ -209,6 +212,7 @@ class Engine:
         self.indexes: dict[str, Index] = {ix.source: ix for ix in sorted(indexes, key=lambda ix: ix.source)}
         self.threshold = threshold
         self._facts: dict[tuple[str, int], CandidateFacts] = {}
+        self._queries = 0
         # One retrieval table over every list; global record id -> (list, local record id).
         parts = list(self.indexes.values())
         self._blocking = Blocking.merge([(ix.blocking, len(ix.records)) for ix in parts])
@@ -222,6 +226,20 @@ class Engine:
     def load(cls, store: Store, threshold: float = DEFAULT_THRESHOLD) -> Engine:
         """Load the active version of every list in ``store``, building indexes that are missing."""
         return cls((load_or_build_index(store, source) for source in store.sources()), threshold)
+
+    def trim_caches(self) -> None:
+        """Empty the memo tables that queries fill (normalisation, token comparison, retrieval
+        hits, decoded entities), so a long-lived process or a bulk job of a million distinct names
+        keeps a flat memory profile. Called every ``TRIM_EVERY`` queries; results do not change."""
+        reset_caches()
+        compare_tokens.cache_clear()
+        _readings.cache_clear()
+        self._facts.clear()
+        self._blocking.hit_cache.clear()
+        if isinstance(self._blocking, MergedBlocking) and self._blocking.reach_cache is not None:
+            self._blocking.reach_cache.clear()
+        for index in self.indexes.values():
+            index.clear_cache()
 
     def warm_up(self) -> None:
         """Run one fake person and one fake company through every step, so lazily loaded tables
@@ -259,6 +277,9 @@ class Engine:
         """Screen one query against the selected lists (all loaded lists by default)."""
         if isinstance(query, str):
             query = Query(query)
+        self._queries += 1
+        if self._queries % TRIM_EVERY == 0:
+            self.trim_caches()
         threshold = self.threshold if threshold is None else threshold
         if not 0.0 <= threshold <= 1.0:
             raise QueryError("threshold must be between 0 and 1", where="threshold")

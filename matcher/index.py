@@ -480,6 +480,10 @@ class Index:
             found = self._cache[position] = Entity.from_dict(json.loads(self._json[position]))
         return found
 
+    def clear_cache(self) -> None:
+        """Forget decoded entities (they are decoded again on demand)."""
+        self._cache.clear()
+
     def entity(self, entity_id: str) -> Entity | None:
         i = self._ids.get(entity_id)
         return self.get(i) if i is not None else None

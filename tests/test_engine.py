@@ -369,3 +369,22 @@ def test_load_engine_and_match(imported: Settings, monkeypatch: pytest.MonkeyPat
     assert result.list_versions == {"un": engine.indexes["un"].version}
     with pytest.raises(QueryError):
         matcher.match("HAMID", lists=["eu"])
+
+
+def test_trimming_the_memo_tables_changes_no_result(engine: Engine) -> None:
+    queries = ["Dmitry Peskov", "Vladimir Putin", "ICBC", "Ocean Star"]
+    before = [result_to_dict(engine.match(q)) for q in queries]
+    engine.trim_caches()
+    assert [result_to_dict(engine.match(q)) for q in queries] == before
+
+
+def test_the_engine_trims_its_memo_tables_every_trim_every_queries(monkeypatch) -> None:
+    from matcher import engine as engine_module
+
+    trimmed = []
+    monkeypatch.setattr(engine_module, "TRIM_EVERY", 3)
+    small = Engine([build_index("t", "v1", [entity("t", "1", EntityType.PERSON, "Jane Example")])])
+    monkeypatch.setattr(small, "trim_caches", lambda: trimmed.append(True))
+    for _ in range(7):
+        small.match("Jane Example")
+    assert len(trimmed) == 2
