@@ -219,24 +219,7 @@ def _build(source: str, number: str, merged: Merged, source_file: str) -> Entity
             extra[key] = value
     if control := merged.get("control_date"):
         extra["control_date"] = max(control)
-    listed: list[PartialDate] = merged.get("listed_on")
-    birth_dates: list[BirthDate] = merged.get("birth_dates")
-    return Entity(
-        id=f"{source}:{number}",
-        source=source,
-        type=TYPES[types[0]],
-        names=names,
-        birth_dates=tuple(birth_dates),
-        birth_places=tuple(merged.get("birth_places")),
-        nationalities=tuple(merged.get("nationalities")),
-        countries=tuple(merged.get("countries")),
-        addresses=tuple(merged.get("addresses")),
-        programs=tuple(merged.get("programs")),
-        listed_on=min(listed) if listed else None,
-        remarks=merged.joined("remarks"),
-        source_file=source_file,
-        extra=extra,
-    )
+    return merged.to_entity(f"{source}:{number}", source, TYPES[types[0]], names, source_file, extra)
 
 
 def _parse_file(source: str, path: Path, report: ParseReport) -> Iterator[Entity]:

@@ -55,14 +55,12 @@ from pathlib import Path
 from matcher.errors import FormatError, ParseError
 from matcher.model import (
     Address,
-    BirthDate,
     Entity,
     EntityType,
     Identifier,
     IdentifierKind,
     Name,
     NameKind,
-    PartialDate,
     detect_script,
 )
 from matcher.sources.base import ParseReport, clean, parse_birth_date_text, parse_date
@@ -262,27 +260,8 @@ def _build(source: str, uid: str, merged: Merged, source_file: str) -> Entity:
             extra[key] = value
     if updated := merged.get("last_updated"):
         extra["last_updated"] = max(updated)
-    listed: list[PartialDate] = merged.get("listed_on")
-    genders = merged.get("gender")
-    birth_dates: list[BirthDate] = merged.get("birth_dates")
-    return Entity(
-        id=f"{source}:{uid}",
-        source=source,
-        type=DESIGNATION_TYPES[types[0].lower()],
-        names=names,
-        birth_dates=tuple(birth_dates),
-        birth_places=tuple(merged.get("birth_places")),
-        nationalities=tuple(merged.get("nationalities")),
-        countries=tuple(merged.get("countries")),
-        addresses=tuple(merged.get("addresses")),
-        identifiers=tuple(merged.get("identifiers")),
-        programs=tuple(merged.get("programs")),
-        listed_on=min(listed) if listed else None,
-        gender=genders[0] if len(genders) == 1 else None,
-        titles=tuple(merged.get("titles")),
-        remarks=merged.joined("remarks"),
-        source_file=source_file,
-        extra=extra,
+    return merged.to_entity(
+        f"{source}:{uid}", source, DESIGNATION_TYPES[types[0].lower()], names, source_file, extra
     )
 
 

@@ -325,6 +325,39 @@ class Merged:
         values = self.get(key)
         return sep.join(values) if values else None
 
+    def to_entity(
+        self,
+        entity_id: str,
+        source: str,
+        kind: EntityType,
+        names: tuple[Name, ...],
+        source_file: str,
+        extra: dict[str, str],
+    ) -> Entity:
+        """The entity the gathered values describe (the fields every row-per-name format shares)."""
+        listed: list[PartialDate] = self.get("listed_on")
+        genders = self.get("gender")
+        birth_dates: list[BirthDate] = self.get("birth_dates")
+        return Entity(
+            id=entity_id,
+            source=source,
+            type=kind,
+            names=names,
+            birth_dates=tuple(birth_dates),
+            birth_places=tuple(self.get("birth_places")),
+            nationalities=tuple(self.get("nationalities")),
+            countries=tuple(self.get("countries")),
+            addresses=tuple(self.get("addresses")),
+            identifiers=tuple(self.get("identifiers")),
+            programs=tuple(self.get("programs")),
+            listed_on=min(listed) if listed else None,
+            gender=genders[0] if len(genders) == 1 else None,
+            titles=tuple(self.get("titles")),
+            remarks=self.joined("remarks"),
+            source_file=source_file,
+            extra=extra,
+        )
+
 
 # --- OFSI ConList ------------------------------------------------------------------------------
 
@@ -497,27 +530,8 @@ def _build(source: str, group_id: str, merged: Merged, source_file: str) -> Enti
         extra["uk_designated"] = min(designated)
     if updated := merged.get("last_updated"):
         extra["last_updated"] = max(updated)
-    listed: list[PartialDate] = merged.get("listed_on")
-    genders = merged.get("gender")
-    birth_dates: list[BirthDate] = merged.get("birth_dates")
-    return Entity(
-        id=f"{source}:{group_id}",
-        source=source,
-        type=GROUP_TYPES[types[0].lower()],
-        names=names,
-        birth_dates=tuple(birth_dates),
-        birth_places=tuple(merged.get("birth_places")),
-        nationalities=tuple(merged.get("nationalities")),
-        countries=tuple(merged.get("countries")),
-        addresses=tuple(merged.get("addresses")),
-        identifiers=tuple(merged.get("identifiers")),
-        programs=tuple(merged.get("programs")),
-        listed_on=min(listed) if listed else None,
-        gender=genders[0] if len(genders) == 1 else None,
-        titles=tuple(merged.get("titles")),
-        remarks=merged.joined("remarks"),
-        source_file=source_file,
-        extra=extra,
+    return merged.to_entity(
+        f"{source}:{group_id}", source, GROUP_TYPES[types[0].lower()], names, source_file, extra
     )
 
 
