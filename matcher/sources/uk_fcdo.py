@@ -63,15 +63,14 @@ from matcher.model import (
     NameKind,
     detect_script,
 )
-from matcher.sources.base import ParseReport, clean, parse_birth_date_text, parse_date
+from matcher.sources.base import ParseReport, clean, parse_date
 from matcher.sources.uk_ofsi import (
     Merged,
     Rejected,
-    birth_places,
+    add_person_facts,
     emit_groups,
     iso_date,
     join_name,
-    paired_identifiers,
     parse_each,
     read_text_rows,
     script_name,
@@ -204,28 +203,14 @@ def _merge_line(merged: Merged, row: Row, report: ParseReport, uid: str) -> None
     for column, note in (("UN Reference Number", "UN Ref"), ("OFSI Group ID", "OFSI Group ID")):
         if ref := row[column]:
             merged.add("identifiers", Identifier(IdentifierKind.LIST_REF, ref, note=note))
-    if dob := row["D.O.B"]:
-        parsed = parse_birth_date_text(dob)
-        if parsed is not None:
-            merged.add("birth_dates", parsed)
-        else:
-            merged.add("dob_unparsed", dob)
-    merged.add("birth_places", *birth_places(row["Town of birth"], row["Country of birth"]))
-    nationalities = split_numbered(row["Nationality(/ies)"])
-    merged.add("nationalities", *nationalities)
-    merged.add("countries", *nationalities)
-    for kind_, number, details, extra_key in (
-        (IdentifierKind.PASSPORT, "Passport number", "Passport additional information", "passport_details"),
-        (
-            IdentifierKind.NATIONAL_ID,
-            "National Identifier number",
-            "National Identifier additional information",
-            "national_id_details",
-        ),
-    ):
-        identifiers, unattached = paired_identifiers(kind_, row[number], row[details])
-        merged.add("identifiers", *identifiers)
-        merged.add(extra_key, unattached)
+    add_person_facts(
+        merged,
+        dob=row["D.O.B"],
+        birth=(row["Town of birth"], row["Country of birth"]),
+        nationality=row["Nationality(/ies)"],
+        passport=(row["Passport number"], row["Passport additional information"]),
+        national_id=(row["National Identifier number"], row["National Identifier additional information"]),
+    )
     for column, id_kind in _CONTACT_COLUMNS.items():
         merged.add("identifiers", *(Identifier(id_kind, v) for v in split_numbered(row[column])))
     if imo := row["IMO number"]:

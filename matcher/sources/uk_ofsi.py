@@ -359,6 +359,35 @@ class Merged:
         )
 
 
+def add_person_facts(
+    merged: Merged,
+    *,
+    dob: str | None,
+    birth: tuple[str | None, str | None],
+    nationality: str | None,
+    passport: tuple[str | None, str | None],
+    national_id: tuple[str | None, str | None],
+) -> None:
+    """Birth date, place of birth, nationalities, passports and national ids of one row: the
+    fields OFSI and FCDO publish alike under different column names."""
+    parsed = parse_birth_date_text(dob)
+    if parsed is not None:
+        merged.add("birth_dates", parsed)
+    else:
+        merged.add("dob_unparsed", dob)
+    merged.add("birth_places", *birth_places(*birth))
+    nationalities = split_numbered(nationality)
+    merged.add("nationalities", *nationalities)
+    merged.add("countries", *nationalities)
+    for kind, (number, details), extra_key in (
+        (IdentifierKind.PASSPORT, passport, "passport_details"),
+        (IdentifierKind.NATIONAL_ID, national_id, "national_id_details"),
+    ):
+        identifiers, unattached = paired_identifiers(kind, number, details)
+        merged.add("identifiers", *identifiers)
+        merged.add(extra_key, unattached)
+
+
 # --- OFSI ConList ------------------------------------------------------------------------------
 
 _TAGS = (
@@ -470,28 +499,14 @@ def _merge_row(merged: Merged, row: Row, report: ParseReport, group_id: str) -> 
     merged.add_name(script_name(row["Name Non-Latin Script"], row["Non-Latin Script Language"]))
     merged.add("group_type", row["Group Type"])
     merged.add("titles", *split_numbered(row["Title"]))
-    dob = row["DOB"]
-    parsed = parse_birth_date_text(dob)
-    if parsed is not None:
-        merged.add("birth_dates", parsed)
-    else:
-        merged.add("dob_unparsed", dob)
-    merged.add("birth_places", *birth_places(row["Town of Birth"], row["Country of Birth"]))
-    nationalities = split_numbered(row["Nationality"])
-    merged.add("nationalities", *nationalities)
-    merged.add("countries", *nationalities)
-    for kind_, number, details, extra_key in (
-        (IdentifierKind.PASSPORT, "Passport Number", "Passport Details", "passport_details"),
-        (
-            IdentifierKind.NATIONAL_ID,
-            "National Identification Number",
-            "National Identification Details",
-            "national_id_details",
-        ),
-    ):
-        identifiers, unattached = paired_identifiers(kind_, row[number], row[details])
-        merged.add("identifiers", *identifiers)
-        merged.add(extra_key, unattached)
+    add_person_facts(
+        merged,
+        dob=row["DOB"],
+        birth=(row["Town of Birth"], row["Country of Birth"]),
+        nationality=row["Nationality"],
+        passport=(row["Passport Number"], row["Passport Details"]),
+        national_id=(row["National Identification Number"], row["National Identification Details"]),
+    )
     lines = [row[k] for k in (*ADDRESS_LINES, "Post/Zip Code")]
     country = row["Country"]
     parts = [p for p in (*lines, country) if p]
