@@ -10,7 +10,11 @@ LISTS_DIR ?=
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# setup.py compiles these hot modules in place with mypyc; editing one rebuilds it on the next
+# make target (importing a compiled module older than its source fails with this advice).
+COMPILED := $(shell grep -o '"matcher/[a-z_/]*\.py"' setup.py | tr -d '"')
+
+$(VENV)/.installed: pyproject.toml setup.py $(COMPILED)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

@@ -19,6 +19,24 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+
+def _refuse_stale_compiled(package: Path = Path(__file__).parent) -> None:
+    """The install compiles the hot modules in place (see ``setup.py``); after an edit the compiled
+    module would shadow the new source and silently run old code, so stop with the fix instead."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    for built in package.rglob("*.so"):
+        suffix = next((s for s in EXTENSION_SUFFIXES if built.name.endswith(s)), ".so")
+        source = built.with_name(built.name[: -len(suffix)] + ".py")
+        if source.is_file() and source.stat().st_mtime > built.stat().st_mtime:
+            raise ImportError(
+                f"{source} changed after it was compiled: run `make install` (or `pip install -e .`) "
+                f"to rebuild it, or delete {built} to run it as Python"
+            )
+
+
+_refuse_stale_compiled()
+
 if TYPE_CHECKING:
     from matcher.engine import Engine, MatchResult, Query
     from matcher.model import EntityType

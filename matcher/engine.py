@@ -7,8 +7,9 @@ entry point; the HTTP API, the CLI, bulk and text screening all call it. Per que
 2. asks each selected list's index for candidate name records (never a scan of every name);
 3. scores each candidate entity's retrieved names against the query and keeps the best name, then
    applies the qualifiers (type, birth date, country, identifiers);
-4. returns the top ``limit`` entities, each with ``is_match = score >= threshold`` and an
-   explanation, plus the list versions and ``ALGORITHM_VERSION`` that produced the answer.
+4. returns the top ``limit`` entities scoring at least ``NEAR_MISS`` (or the threshold, when a
+   query sets it lower), each with ``is_match = score >= threshold`` and an explanation, plus the
+   list versions and ``ALGORITHM_VERSION`` that produced the answer.
 
 **The default threshold, 0.80**, means: every identity-bearing word of the query agrees with the
 listed name, allowing transliteration, spelling variants plausible for the word's length and
@@ -21,6 +22,7 @@ The engine never sees a cache or a web framework: adapters wrap it.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -55,6 +57,10 @@ TRIM_EVERY = 5_000
 #: Normalised qualifier facts kept per engine (bounded, so long bulk jobs stay flat).
 FACTS_CACHE_SIZE = 20_000
 CANDIDATE_FLOOR = 0.5
+#: Candidates scoring under this are not returned, even below ``limit``: at that level a listed
+#: name shares one common word with the query and nothing that identifies the party, so showing
+#: it as a near miss only costs a reviewer time (and the engine the work of decoding it).
+NEAR_MISS = 0.5
 MAX_LIMIT = 100
 WEAK_ALIAS_FACTOR = 0.95
 STRONG_ID_KINDS = frozenset(
@@ -244,7 +250,12 @@ class Engine:
     def warm_up(self) -> None:
         """Run one fake person and one fake company through every step, so lazily loaded tables
         (ICU, pinyin, kana, nicknames, legal forms, territories) are ready before the first real
-        query instead of inside its latency."""
+        query instead of inside its latency.
+
+        Then everything loaded so far is moved out of the garbage collector's sight
+        (``gc.freeze``): the indexes hold millions of objects that never become garbage, and a full
+        collection walking them stalls whichever query triggers it by hundreds of milliseconds.
+        Under gunicorn this also keeps the preloaded pages shared with the workers."""
         for name, kind in (
             ("Jon Doe", EntityType.PERSON),
             ("ООО Ромашка Intl", EntityType.ORGANIZATION),
@@ -256,6 +267,10 @@ class Engine:
                 self.match(Query(name, type=kind), limit=1)
             else:
                 normalize_name(name, kind or EntityType.PERSON)
+        # Unfreeze first, so cycles left by an engine this one replaces can still be collected.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     @property
     def list_versions(self) -> dict[str, str]:
@@ -294,7 +309,8 @@ class Engine:
             identifiers=frozenset(normalize_identifier(i) for i in query.identifiers if i.strip()),
         )
         search_types = (query.type,) if query.type else _SEARCH_TYPES
-        retrieval = tuple(r for t in search_types for r in _readings(query.name, t))
+        # A name often reads the same as a person and as an organisation: retrieve it once.
+        retrieval = tuple({r.tokens: r for t in search_types for r in _readings(query.name, t)}.values())
         chosen = {ix.source for ix in selected}
         everything = len(chosen) == len(self.indexes)
         pool = self._blocking.candidates(retrieval, CANDIDATES if everything else CANDIDATES * 8)
@@ -316,7 +332,8 @@ class Engine:
         for source, recs in per_index.items():
             scored.extend(self._score_index(self.indexes[source], query, recs, qualifiers, wanted_types))
         scored.sort(key=lambda c: (-c.score, c.index.source, c.position))
-        matches = tuple(c.to_match(threshold) for c in scored[:limit])
+        shown = min(NEAR_MISS, threshold)
+        matches = tuple(c.to_match(threshold) for c in scored[:limit] if c.score >= shown)
         return MatchResult(query, matches, threshold, {ix.source: ix.version for ix in selected})
 
     def _score_index(

@@ -10,10 +10,26 @@ Retrieval is two-level, to keep memory small:
 1. A **vocabulary** of token keys (romanisation keys, :mod:`matcher.normalize.phonetic`). A query
    token reaches vocabulary entries by its own key, by single-character deletions of its key
    (SymSpell: catches one insertion, deletion or substitution, and with both sides' deletions two
-   edits), by consonant skeleton (only across scripts, where vowels cannot be trusted), and by
-   nickname group (Ted -> Theodore). Compounds of adjacent query tokens are looked up too
+   edits), by consonant skeleton (only across scripts, where vowels cannot be trusted; for
+   Chinese characters, kana and Hangul by every skeleton the word could have, as the scorer
+   compares them), and by nickname group (Ted -> Theodore); a word that is not itself in the
+   vocabulary also reaches its stem, the key less two final letters (an inflected form the
+   scorer accepts: Putinas -> Putin). Compounds of adjacent query tokens are looked up too
    (``SiemensAG``), and organisation acronyms are keys of their own (``icbc``).
 2. **Postings**: each vocabulary entry lists the name records that contain it.
+
+A **fallback** reaches what the scorer accepts but one deletion per side cannot: two edits in one
+word (Stellaris ~ Stellantis: a substitution and an insertion). It runs only for a query word of
+seven letters or more that reached nothing by the keys above, so listed words and their common
+typos never pay for it, and an unknown word pays once (hits are memoised per token):
+
+- SymSpell with two deletions (:class:`FuzzyWords`), over the long words of the vocabulary only,
+  kept as 32-bit hashes in a numpy array built when the lists load (two-deletion keys as strings
+  in the saved deletion tables would multiply the index);
+- a glued name split into two vocabulary words, or a word and a typo of one
+  (``FridrichBuchenberg``);
+- and for two adjacent query words of which one reached nothing, their joined form through the
+  same two-deletion lookup (``Andrang Heta`` ~ ``'Ndrangheta``).
 
 A name record's retrieval score is the summed weight of query tokens that reached it; the best
 ``candidates`` records go on to full scoring. ``rarity`` (document frequency) is computed here and
@@ -33,27 +49,47 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rapidfuzz.distance import OSA
 
 from matcher.model import ALGORITHM_VERSION, Entity, EntityType, Name, NameKind
 from matcher.normalize import NormName, Token, TokenClass, normalize_name
 from matcher.normalize.identifiers import normalize_identifier
 from matcher.normalize.nicknames import nickname_groups
-from matcher.normalize.phonetic import romanization_key, skeleton
+from matcher.normalize.phonetic import (
+    MAX_SYLLABLE_RUN,
+    SYLLABIC_SCRIPTS,
+    allowed_edits,
+    romanization_key,
+    skeleton,
+    syllabic_skeletons,
+)
 
 log = logging.getLogger(__name__)
 _BLOCKING_CLASSES = (TokenClass.NAME, TokenClass.NUMBER, TokenClass.GENERIC)
 _LOOSE_SCRIPTS = frozenset({"Arab", "Hebr", "Hani", "Hang", "Jpan", "Kana", "Hira", "Thai", "Khmr", "Mymr"})
 _CLASS_WEIGHT = {TokenClass.NAME: 1.0, TokenClass.NUMBER: 0.5, TokenClass.GENERIC: 0.3}
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 REACH_CACHE_SIZE = 200_000
 HIT_CACHE_SIZE = 50_000
 #: Decoded entities kept per list; a long bulk job must not end up holding every entity decoded.
 ENTITY_CACHE_SIZE = 5_000
 COMMON_HITS = 1500
+#: Words this long take part in the fuzzy fallback (query words that reach no vocabulary key, and
+#: the vocabulary words they may be typos of); shorter ones are allowed one edit by the scorer,
+#: which single deletions already cover. Longer words than ``FUZZY_MAX`` are left out: a name
+#: word is rarely that long, and its deletions would weigh most in the table.
+FUZZY_MIN = 7
+FUZZY_MAX = 24
+#: Query words this long also reach their stem (the key less two letters): the scorer takes a word
+#: of five letters or more plus up to two letters as an inflected form.
+STEM_MIN = 7
+#: Shortest listed word a glued query word may be split into.
+SPLIT_MIN = 4
 
 
 def _deletes(key: str) -> set[str]:
@@ -151,6 +187,120 @@ class Postings:
         return {key: int(counts[slot]) for key, slot in self.slots.items()}
 
 
+class FuzzyWords:
+    """Long vocabulary words by their deletions of up to two letters: SymSpell with two edits, for
+    the fallback that finds the words within the scorer's edit allowance of a query word that
+    single deletions cannot reach (see the module docstring).
+
+    Two words within two edits (insertions, deletions, substitutions, swaps) become equal after at
+    most two deletions on each side. Storing each deletion as a 32-bit hash in one sorted numpy
+    array, rather than as strings in a dict, keeps the table to a few megabytes; a hash collision
+    only adds a word that the edit distance then rejects. The hashes are polynomial, so the
+    deletions of every word of one length are hashed at once in numpy, from prefix sums, without
+    building the strings: the table is built when the lists load, not saved.
+    """
+
+    __slots__ = ("words", "hashes", "ids")
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = sorted({w for w in words if FUZZY_MIN <= len(w) <= FUZZY_MAX})
+        by_length: dict[int, list[int]] = defaultdict(list)
+        for i, word in enumerate(self.words):
+            by_length[len(word)].append(i)
+        hashes: list[np.ndarray] = []
+        ids: list[np.ndarray] = []
+        for members in by_length.values():
+            codes = np.array([[ord(c) for c in self.words[i]] for i in members], dtype=np.uint64)
+            found = _deletion_hashes(codes)
+            hashes.append(found.ravel())
+            ids.append(np.repeat(np.array(members, dtype=np.uint32), found.shape[1]))
+        if hashes:
+            flat, owners = np.concatenate(hashes), np.concatenate(ids)
+            # Sorted by hash, then word; a word reaching one deletion twice (doubled letters) once.
+            order = np.lexsort((owners, flat))
+            flat, owners = flat[order], owners[order]
+            keep = np.ones(len(flat), dtype=bool)
+            keep[1:] = (flat[1:] != flat[:-1]) | (owners[1:] != owners[:-1])
+            self.hashes, self.ids = flat[keep], owners[keep]
+        else:
+            self.hashes, self.ids = np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32)
+
+    def near(self, word: str) -> list[str]:
+        """Vocabulary words the scorer would take as a typo of ``word`` (other than itself)."""
+        if not FUZZY_MIN <= len(word) <= FUZZY_MAX:
+            return []
+        probe = _word_hashes(word)
+        lo = np.searchsorted(self.hashes, probe, "left")
+        hi = np.searchsorted(self.hashes, probe, "right")
+        hit = hi > lo
+        if not hit.any():
+            return []
+        candidates: set[int] = set()
+        for a, b in zip(lo[hit].tolist(), hi[hit].tolist(), strict=True):
+            candidates.update(self.ids[a:b].tolist())
+        out: list[str] = []
+        for i in candidates:
+            other = self.words[i]
+            allowed = allowed_edits(min(len(word), len(other)))
+            if other != word and OSA.distance(word, other, score_cutoff=allowed) <= allowed:
+                out.append(other)
+        return out
+
+
+_HASH_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
+_HASH_INV = pow(_HASH_BASE, -1, 2**64)
+_ONE, _SHIFT = np.uint64(1), np.uint64(32)
+_INV, _INV2 = np.uint64(_HASH_INV), np.uint64(_HASH_INV * _HASH_INV % 2**64)
+
+
+def _deletion_hashes(codes: np.ndarray) -> np.ndarray:
+    """Hashes of every word (a row of character codes, all of one length ``n``), of its ``n``
+    one-letter deletions and of its ``n (n - 1) / 2`` two-letter deletions, one row per word.
+
+    With ``P[k]`` the sum of ``code[t] * B**t`` for ``t < k`` (modulo 2**64, numpy's unsigned
+    wrap-around), the word without letters ``i < j`` hashes to
+    ``P[i] + (P[j] - P[i+1]) / B + (P[n] - P[j+1]) / B**2``. The top 32 bits are kept."""
+    rows, n = codes.shape
+    powers, one, i, j = _hash_layout(n)
+    prefix = np.zeros((rows, n + 1), dtype=np.uint64)
+    np.cumsum((codes + _ONE) * powers, axis=1, dtype=np.uint64, out=prefix[:, 1:])
+    whole = prefix[:, n : n + 1]
+    parts = (
+        whole,
+        prefix[:, one] + (whole - prefix[:, one + 1]) * _INV,
+        prefix[:, i] + (prefix[:, j] - prefix[:, i + 1]) * _INV + (whole - prefix[:, j + 1]) * _INV2,
+    )
+    return (np.concatenate(parts, axis=1) >> _SHIFT).astype(np.uint32)
+
+
+def _word_hashes(word: str) -> np.ndarray:
+    """:func:`_deletion_hashes` of one word, on one-dimensional arrays (twice as fast per query)."""
+    n = len(word)
+    powers, one, i, j = _hash_layout(n)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    codes = np.array([ord(c) for c in word], dtype=np.uint64)
+    np.cumsum((codes + _ONE) * powers, dtype=np.uint64, out=prefix[1:])
+    whole = prefix[n:]
+    hashes = np.concatenate(
+        (
+            whole,
+            prefix[one] + (whole - prefix[one + 1]) * _INV,
+            prefix[i] + (prefix[j] - prefix[i + 1]) * _INV + (whole - prefix[j + 1]) * _INV2,
+        )
+    )
+    return (hashes >> _SHIFT).astype(np.uint32)
+
+
+@lru_cache(maxsize=FUZZY_MAX + 1)
+def _hash_layout(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``B**t`` for ``t < n`` and the positions of one- and two-letter deletions, per length
+    (computed once: numpy spends longer building them than hashing one word)."""
+    powers = np.full(n, _HASH_BASE, dtype=np.uint64)
+    powers[0] = 1
+    i, j = np.triu_indices(n, 1)
+    return np.cumprod(powers, dtype=np.uint64), np.arange(n), i, j
+
+
 @dataclass(slots=True)
 class Blocking:
     """The retrieval tables: vocabulary keys -> name records, and the ways a query token reaches
@@ -163,7 +313,11 @@ class Blocking:
     nicknames: dict[str, tuple[str, ...]]
     rarity: dict[str, float]
     lengths: np.ndarray
-    hit_cache: dict[Token, np.ndarray | None] = dataclasses.field(default_factory=dict, compare=False)
+    #: Word keys of ``FUZZY_MIN`` letters or more, for the fuzzy fallback.
+    words: tuple[str, ...] = ()
+    #: Records reached per query token, and per joined pair of query words for the fallback.
+    hit_cache: dict[Token | str, np.ndarray | None] = dataclasses.field(default_factory=dict, compare=False)
+    fuzzy: FuzzyWords | None = dataclasses.field(default=None, compare=False)
 
     def candidates(self, query: tuple[NormName, ...], limit: int = 64) -> list[tuple[float, int]]:
         """``(retrieval score, record id)`` of the records most likely to match ``query``, best
@@ -174,7 +328,6 @@ class Blocking:
         given name, "bank") only adds weight to records that rarer tokens already found, unless
         nothing was found yet: it re-ranks instead of flooding the candidate set.
         """
-        postings = self.postings
         n = len(self.lengths)
         best: np.ndarray | None = None
         for reading in query:
@@ -186,12 +339,13 @@ class Blocking:
                 reached = self._token_hits(token)
                 arrays = [reached] if reached is not None else []
                 if i + 1 < len(tokens):
-                    joined = reading.surfaces[i] + reading.surfaces[i + 1]
-                    arrays += [
-                        a
-                        for a in (postings.get(joined), postings.get(romanization_key(joined)))
-                        if a is not None
-                    ]
+                    after = tokens[i + 1]
+                    unknown = reached is None or (
+                        after.cls in _BLOCKING_CLASSES and self._token_hits(after) is None
+                    )
+                    joined = self._join_hits(reading.surfaces[i] + reading.surfaces[i + 1], unknown)
+                    if joined is not None:
+                        arrays.append(joined)
                 hit = _union(arrays)
                 if hit is not None:
                     groups.append((_CLASS_WEIGHT[token.cls] * self.rarity.get(token.key, 1.0), hit))
@@ -210,10 +364,16 @@ class Blocking:
                     scores[known] += weight
             # A record's retrieval score is its best over the query's readings, not their sum:
             # readings are alternatives (a Chinese and a Japanese reading of the same characters).
+            # Readings of different lengths compare by the share of their words that agreed, or a
+            # Korean name read syllable by syllable (fourteen loose syllables, each reaching some
+            # unrelated name) would outrank its reading as four words.
+            if len(tokens) != len(query[0].tokens):
+                scores *= len(query[0].tokens) / len(tokens)
             best = scores if best is None else np.maximum(best, scores)
         if best is None:
             return []
-        hits = np.flatnonzero(best)
+        # On a boolean array: numpy's nonzero on float32 is ten times slower than the comparison.
+        hits = np.flatnonzero(best > 0)
         # Ties go to the shorter name: "Mohamed Ali" before "Mohamed Ali Hassan".
         ranked = best[hits] - 0.01 * self.lengths[hits]
         if len(hits) > limit:
@@ -229,11 +389,68 @@ class Blocking:
         found = cache.get(token)
         if found is None and token not in cache:
             postings = self.postings
-            found = _union([a for a in (postings.get(k) for k in self._reach(token)) if a is not None])
+            key = token.key
+            arrays = [a for a in (postings.get(k) for k in self._reach(token)) if a is not None]
+            if len(key) >= STEM_MIN and key not in postings:
+                # An unlisted word may be an inflected form of a listed one (Putinas); a listed
+                # word is left alone, or Nikolaevna would bring every Nikolaev along.
+                stem = postings.get(key[:-2])
+                if stem is not None:
+                    arrays.append(stem)
+            found = _union(arrays)
+            if found is None and len(key) >= FUZZY_MIN and token.script not in _LOOSE_SCRIPTS:
+                fallback = self._fuzzy_words().near(key) + self._split(key)
+                found = _union([a for a in (postings.get(k) for k in fallback) if a is not None])
             if len(cache) >= HIT_CACHE_SIZE:
                 cache.clear()
             cache[token] = found
         return found
+
+    def _join_hits(self, joined: str, fuzzy: bool) -> np.ndarray | None:
+        """Records two adjacent query words reach written as one (``Gazprom Neft`` ->
+        ``gazpromneft``), exactly; and, when one of the two words reached nothing by itself
+        (``fuzzy``) and the exact lookup found nothing, by the fuzzy fallback (``Andrang Heta`` ->
+        ``ndrangheta``), memoised with the token hits."""
+        postings = self.postings
+        key = romanization_key(joined)
+        found = _union([a for a in (postings.get(joined), postings.get(key)) if a is not None])
+        if found is not None or not fuzzy or len(key) < FUZZY_MIN:
+            return found
+        cache = self.hit_cache
+        found = cache.get(key)
+        if found is None and key not in cache:
+            near = self._fuzzy_words().near(key)
+            found = _union([a for a in (postings.get(k) for k in near) if a is not None])
+            if len(cache) >= HIT_CACHE_SIZE:
+                cache.clear()
+            cache[key] = found
+        return found
+
+    def _fuzzy_words(self) -> FuzzyWords:
+        if self.fuzzy is None:
+            self.fuzzy = FuzzyWords(self.words)
+        return self.fuzzy
+
+    def _split(self, key: str) -> list[str]:
+        """A glued name (``SergeiLavrov``, ``FridrichBuchenberg``): the vocabulary keys of its two
+        parts, where one part is a vocabulary key of ``SPLIT_MIN`` letters or more and the other is
+        one too or a typo of one. Both parts must be words: a listed word plus a leftover suffix is
+        a derived word, not a glued name (``Volodymyrovych`` is not ``Volodymyr`` + ``ovych``)."""
+        postings = self.postings
+        out: list[str] = []
+        for i in range(2, len(key) - 1):
+            left, right = key[:i], key[i:]
+            if len(left) >= SPLIT_MIN and left in postings:
+                known, other = left, right
+            elif len(right) >= SPLIT_MIN and right in postings:
+                known, other = right, left
+            else:
+                continue
+            if other in postings:
+                out += (known, other)
+            elif near := self._fuzzy_words().near(other):
+                out += (known, *near)
+        return out
 
     def _syllable_runs(self, tokens: tuple[Token, ...]) -> list[tuple[float, np.ndarray]]:
         """Runs of syllables from Korean, Chinese, Japanese or an abjad, joined and looked up by
@@ -243,11 +460,16 @@ class Blocking:
             if token.script not in _LOOSE_SCRIPTS:
                 continue
             text = token.text
-            for end in range(i + 1, min(len(tokens), i + 6)):
+            for end in range(i + 1, min(len(tokens), i + MAX_SYLLABLE_RUN)):
                 if tokens[end].script not in _LOOSE_SCRIPTS:
                     break
                 text += tokens[end].text
-                keys = self._skeleton_keys(skeleton(text))
+                skel = skeleton(text)
+                keys = self._skeleton_keys(skel) + tuple(
+                    k
+                    for alternative in _syllabic_alternatives(text, tokens[i].script, skel)
+                    for k in self._skeleton_keys(alternative)
+                )
                 hit = _union([a for a in (self.postings.get(k) for k in keys) if a is not None])
                 if hit is not None:
                     out.append((1.0, hit))
@@ -258,20 +480,7 @@ class Blocking:
 
     def _reach(self, token: Token) -> set[str]:
         """Vocabulary keys a query token can reach (see the module docstring)."""
-        key = token.key
-        reached = {key, token.text}
-        deletes = self.deletes
-        reached.update(deletes.get(key, ()))
-        for deleted in _deletes(key):
-            reached.add(deleted)
-            reached.update(deletes.get(deleted, ()))
-        if len(token.skel) >= 2 or (token.skel and token.script in _LOOSE_SCRIPTS):
-            if token.script in _LOOSE_SCRIPTS:
-                reached.update(self.skeletons.get(token.skel, ()))
-            reached.update(self.loose_skeletons.get(token.skel, ()))
-        for group in nickname_groups(token.text):
-            reached.update(self.nicknames.get(group, ()))
-        return reached
+        return _reach(token, (self,))
 
     @classmethod
     def build(cls, records: list[NameRecord]) -> Blocking:
@@ -306,11 +515,14 @@ class Blocking:
         skeletons: dict[str, set[str]] = defaultdict(set)
         loose: dict[str, set[str]] = defaultdict(set)
         nicknames: dict[str, set[str]] = defaultdict(set)
+        words: list[str] = []
         for key in postings.slots:
             t = token_info.get(key)
             if t is None:
                 # Joined words and acronyms are reached exactly; only words get typo deletions.
                 continue
+            if len(key) >= FUZZY_MIN:
+                words.append(key)
             for d in _deletes(key):
                 deletes[d].add(key)
             if t.skel:
@@ -326,6 +538,7 @@ class Blocking:
             nicknames={k: tuple(v) for k, v in nicknames.items()},
             rarity=rarity,
             lengths=lengths,
+            words=tuple(words),
         )
 
     @classmethod
@@ -336,6 +549,7 @@ class Blocking:
         offsets = np.cumsum([0] + [count for _, count in parts])
         postings = Postings.merge([(b.postings, int(o)) for (b, _), o in zip(parts, offsets, strict=False)])
         lengths = np.concatenate([b.lengths for b, _ in parts]) if parts else np.zeros(0, dtype=np.float32)
+        words = {word for b, _ in parts for word in b.words}
         return MergedBlocking(
             postings=postings,
             deletes={},
@@ -344,6 +558,9 @@ class Blocking:
             nicknames={},
             rarity=_rarity(postings, int(offsets[-1])),
             lengths=lengths,
+            words=tuple(words),
+            # Built now rather than inside the first query that needs it.
+            fuzzy=FuzzyWords(words),
             parts=[b for b, _ in parts],
         )
 
@@ -368,13 +585,48 @@ class MergedBlocking(Blocking):
             cache = self.reach_cache = {}
         found = cache.get(token)
         if found is None:
-            found = set()
-            for part in self.parts or ():
-                found |= part._reach(token)
+            found = _reach(token, self.parts or ())
             if len(cache) >= REACH_CACHE_SIZE:
                 cache.clear()
             cache[token] = found
         return found
+
+
+def _reach(token: Token, tables: Iterable[Blocking]) -> set[str]:
+    """Vocabulary keys a query token reaches in the reach tables of one or several lists (the
+    deletions and nickname groups of the token are computed once, however many lists)."""
+    key = token.key
+    deleted = _deletes(key)
+    reached = {key, token.text, *deleted}
+    skel = token.skel
+    loose = token.script in _LOOSE_SCRIPTS
+    by_skeleton = len(skel) >= 2 or bool(skel and loose)
+    # A word in Chinese characters, kana or Hangul may stand for several alphabetic skeletons
+    # (基 is gi, ji or di): reach the listed words of each, as the scorer compares them.
+    alternatives = _syllabic_alternatives(token.text, token.script, skel)
+    groups = nickname_groups(token.text)
+    for table in tables:
+        deletes = table.deletes
+        reached.update(deletes.get(key, ()))
+        for d in deleted:
+            reached.update(deletes.get(d, ()))
+        if by_skeleton:
+            if loose:
+                reached.update(table.skeletons.get(skel, ()))
+            reached.update(table.loose_skeletons.get(skel, ()))
+        for alternative in alternatives:
+            reached.update(table.skeletons.get(alternative, ()))
+        for group in groups:
+            reached.update(table.nicknames.get(group, ()))
+    return reached
+
+
+def _syllabic_alternatives(text: str, script: str, skel: str) -> tuple[str, ...]:
+    """The other skeletons a word of a syllabic script could have (two consonants at least, as
+    the scorer requires), beside its own ``skel``."""
+    if script not in SYLLABIC_SCRIPTS:
+        return ()
+    return tuple(s for s in syllabic_skeletons(text, script) if s != skel and len(s) >= 2)
 
 
 def _rarity(postings: Postings, n: int) -> dict[str, float]:

@@ -10,17 +10,28 @@ with compounds and acronyms), then divides the weight of what agreed by the weig
   scripts the consonant skeletons do); ``nickname`` 0.85 (Ted ~ Theodore); ``typo`` 1 - edits/length
   when the edit count (optimal string alignment, so a swap is one edit) is plausible for the shorter
   word: none up to 2 letters, 1 up to 6, 2 up to 9, then 3 (so Petrov is not a typo of Peskov), or
-  0.8 for an inflected form (Putin ~ Putinas); raised to 0.88 when the two also sound alike
-  (``phonetic``, jellyfish Metaphone); ``initial`` 0.8 for ``J`` ~ ``Joachim``; ``compound`` for
+  for an inflected form 0.9 with a Baltic nominative ending (Putin ~ Putinas ~ Putins, from
+  ``data/inflections.yml``; across scripts the stem's skeleton is compared) and 0.8 with another
+  suffix of up to two letters (Ivanov ~ Ivanova); raised to 0.88 when the two also sound alike
+  (``phonetic``, jellyfish Metaphone); ``initial`` 0.8 for ``J`` ~ ``Joachim`` (by text, by key for
+  ``V`` ~ ``Wladimir``, by skeleton across scripts for ``В`` ~ ``فلاديمير``); ``compound`` for
   ``SiemensAG`` ~ ``Siemens AG`` and, across scripts, syllables joined by skeleton (``pu tin`` ~
-  ``putin``); ``acronym`` 0.9 for ``ICBC`` ~ ``Industrial and Commercial Bank of China``. Short
-  vowel-less words (``ICBC``) get no typo allowance. Pairs below 0.6 are not aligned at all.
+  ``putin``, up to eight syllables); ``acronym`` 0.9 for ``ICBC`` ~ ``Industrial and Commercial
+  Bank of China``. Short vowel-less words (``ICBC``) get no typo allowance. Pairs below 0.6 are
+  not aligned at all.
+- Across a syllabic script (Chinese characters, kana, Hangul) and an alphabet, 0.9 when any of the
+  skeletons each word could have meet (:func:`matcher.normalize.phonetic.syllabic_skeletons`: ジ
+  and 基 also write di, a final r is not written), since one syllable stands for several
+  spellings. Skeletons one consonant apart (0.8) need four consonants against a syllabic script or
+  for a substitution; three suffice for an inserted or dropped consonant against an abjad.
 - ``w``: by token class (name 1.0, number 1.0, generic word 0.35, initial 0.35, particle 0.2, legal
   form 0.15) times the token's rarity in the loaded lists, so "bank" or "mohammad" agreeing counts
   for less than a rare surname.
 - Unmatched tokens count in full against the score, except when the other side is fully accounted
-  for by at least two identity-bearing words (or one, after a title: "President Putin"): then the
-  extra words weigh 0.35 (lists carry patronymics and second given names that callers omit). A
+  for by at least two identity-bearing words: then the extra words weigh 0.35 (lists carry
+  patronymics and second given names that callers omit); or by one, after a title ("President
+  Putin", in many languages: ``data/honorifics.yml``): then they weigh 0.1, because a title and a
+  surname name one person and leave the rest unsaid. A
   country inside an organisation name weighs 1.5 when unmatched (``Banco Santander Chile`` is not
   ``Banco Santander``).
 - When both sides have identity-bearing words the other lacks (a different surname, a different
@@ -50,11 +61,13 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from matcher.model import DateRange, EntityType, PartialDate
 from matcher.normalize import NormName, Token, TokenClass
+from matcher.normalize.data import nominative_endings
 from matcher.normalize.nicknames import nickname_groups
-from matcher.normalize.phonetic import skeleton
+from matcher.normalize.phonetic import MAX_SYLLABLE_RUN, allowed_edits, skeleton, syllabic_skeletons
 
 MIN_PAIR_SIM = 0.6
 EXTRA_GAMMA = 0.35
+TITLE_GAMMA = 0.1
 PLACE_GAMMA = 1.5
 CONFLICT_PENALTY = 0.5
 ORDER_PENALTY = 0.78
@@ -120,19 +133,9 @@ class NameScore:
         return _explain(self._qt, self._ct, self._chosen)
 
 
-def _allowed_edits(length: int) -> int:
-    if length <= 2:
-        return 0
-    if length <= 6:
-        return 1
-    if length <= 9:
-        return 2
-    return 3
-
-
 _LOOSE_SCRIPTS = frozenset({"Arab", "Hebr", "Hani", "Hang", "Jpan", "Kana", "Hira", "Thai", "Khmr", "Mymr"})
 _SYLLABIC = frozenset({"Hani", "Hang", "Jpan"})
-_MAX_SYLLABLES = 6
+SYLLABIC_MIN = 2
 
 
 @lru_cache(maxsize=200_000)
@@ -147,9 +150,18 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     if a.key == b.key:
         return 0.93, Align.TRANSLITERATION
     short, long_ = (a, b) if len(a.text) <= len(b.text) else (b, a)
-    if short.cls is TokenClass.INITIAL:
-        return (0.8, Align.INITIAL) if long_.text.startswith(short.text) else (0.0, Align.MISSING)
     cross = a.script != b.script and (a.script in _LOOSE_SCRIPTS or b.script in _LOOSE_SCRIPTS)
+    if short.cls is TokenClass.INITIAL:
+        # V. ~ Vladimir; across spellings and scripts the romanisation key (V. ~ Wladimir) or, for
+        # a consonant, the skeleton (В. ~ فلاديمير, whose Arabic has no v) decides.
+        other_script = short.script != long_.script
+        if (
+            long_.text.startswith(short.text)
+            or long_.key.startswith(short.key)
+            or (other_script and bool(short.skel) and long_.skel.startswith(short.skel))
+        ):
+            return 0.8, Align.INITIAL
+        return 0.0, Align.MISSING
     if not cross and len(short.text) == 2 and len(long_.text) >= 4 and long_.text.startswith(short.text):
         # An abbreviated name part ("DR" for "DRISSI"); a syllable of a transliterated name is not.
         return 0.7, Align.INITIAL
@@ -160,6 +172,13 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
         and (len(a.skel) >= 2 or a.abjad or b.abjad)
     ):
         return 0.93, Align.TRANSLITERATION
+    if cross and _stem_transliterates(a, b):
+        return 0.88, Align.TRANSLITERATION
+    syllabic = (a.script in _SYLLABIC) != (b.script in _SYLLABIC)
+    if cross and syllabic and _syllabic_match(a.text, a.script, b.text, b.script):
+        # A foreign name spelt in Chinese characters, kana or Hangul: one syllable stands for
+        # several alphabetic spellings (ジ for di, 基 for gi / di), so compare every reading.
+        return 0.9, Align.TRANSLITERATION
     if cross and (a.abjad or b.abjad):
         # Abjads write long vowels as w / y: compare skeletons with and without them.
         sa, sb = _abjad_skeletons(a), _abjad_skeletons(b)
@@ -175,31 +194,77 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     allowed = (
         0
         if _is_acronym_like(a.text) or _is_acronym_like(b.text)
-        else _allowed_edits(min(len(a.key), len(b.key)))
+        else allowed_edits(min(len(a.key), len(b.key)))
     )
     edits = min(
         OSA.distance(a.key, b.key, score_cutoff=allowed + 1),
         OSA.distance(a.text, b.text, score_cutoff=allowed + 1),
     )
-    if edits > allowed:
-        stem, longer = (a.text, b.text) if len(a.text) <= len(b.text) else (b.text, a.text)
-        if len(stem) >= 5 and len(longer) - len(stem) <= 2 and longer.startswith(stem):
-            # An inflected or suffixed form: Putin / Putinas, Lavrov / Lavrovs.
-            return 0.8, Align.TYPO
+    # An inflected or suffixed form: Putin / Putinas, Lavrov / Lavrovs, Vladimir / Vladimiras.
+    inflected = max(_inflection(a.text, b.text), _inflection(a.key, b.key))
     if edits <= allowed:
         sim = 1.0 - TYPO_COST * edits / length
-        if jellyfish.metaphone(a.text) == jellyfish.metaphone(b.text):
+        if jellyfish.metaphone(a.text) == jellyfish.metaphone(b.text) and inflected < 0.88:
             return max(sim, 0.88), Align.PHONETIC
-        return sim, Align.TYPO
-    if cross and len(a.skel) >= 3 and Levenshtein.distance(a.skel, b.skel, score_cutoff=1) <= 1:
+        return max(sim, inflected), Align.TYPO
+    if inflected:
+        return inflected, Align.TYPO
+    # One consonant apart across scripts: a substitution needs four consonants, and so does any
+    # edit against a syllabic script (whose alternatives were already tried above); with three, a
+    # substitution ("ptn" / "pln") is another name far more often than a transliteration.
+    min_skel = 4 if syllabic or len(a.skel) == len(b.skel) else 3
+    if cross and len(a.skel) >= min_skel and Levenshtein.distance(a.skel, b.skel, score_cutoff=1) <= 1:
         return 0.8, Align.PHONETIC
     return 0.0, Align.MISSING
+
+
+def _syllabic_match(a: str, script_a: str, b: str, script_b: str) -> bool:
+    """True when the possible skeletons of a syllabic-script word and an alphabetic word meet,
+    each at least two consonants long (one consonant is too little to tell names apart)."""
+    if len(a) < 2 or len(b) < 2:
+        return False
+    common = syllabic_skeletons(a, script_a) & syllabic_skeletons(b, script_b)
+    return any(len(s) >= SYLLABIC_MIN for s in common)
+
+
+@lru_cache(maxsize=100_000)
+def _nominative_stem(text: str) -> str:
+    """``text`` without the nominative ending Baltic languages add to foreign names (Putinas ->
+    putin, Vladimirs -> vladimir), or "" when it has none or the stem would be under five letters."""
+    for n in (2, 1):
+        if len(text) - n >= 5 and text[-n:] in nominative_endings():
+            return text[:-n]
+    return ""
+
+
+def _stem_transliterates(a: Token, b: Token) -> bool:
+    """An alphabetic word with a Baltic nominative ending whose stem's skeleton is the other
+    script's word (Putins ~ بوتين): the ending is not part of the name."""
+    for x, y in ((a, b), (b, a)):
+        if not x.cross_script and y.cross_script:
+            stem = _nominative_stem(x.text)
+            if stem and len(y.skel) >= 2 and skeleton(stem) in (_abjad_skeletons(y) | {y.skel}):
+                return True
+    return False
+
+
+def _inflection(a: str, b: str) -> float:
+    """0.9 when one word is the other plus a nominative ending some languages add to every
+    foreign name (Putin / Putinas, Vladimir / Vladimirs), 0.8 for another suffix of up to two
+    letters (Putin / Putina), else 0. The stem must have five letters or more."""
+    stem, longer = (a, b) if len(a) <= len(b) else (b, a)
+    if len(stem) < 5 or len(longer) - len(stem) > 2 or not longer.startswith(stem) or stem == longer:
+        return 0.0
+    return 0.9 if longer[len(stem) :] in nominative_endings() else 0.8
+
+
+_VOWELS = frozenset("aeiouy")
 
 
 def _is_acronym_like(text: str) -> bool:
     """Short vowel-less words (ICBC, KKBC, BNC) are abbreviations: one letter apart is another
     organisation, not a typo."""
-    return len(text) <= 5 and not any(c in "aeiouy" for c in text)
+    return len(text) <= 5 and _VOWELS.isdisjoint(text)
 
 
 def _abjad_skeletons(t: Token) -> set[str]:
@@ -251,26 +316,31 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
             if not loose_a[i]:
                 continue
             text = toks[i].text
-            for end in range(i + 1, min(len(toks), i + _MAX_SYLLABLES)):
+            for end in range(i + 1, min(len(toks), i + MAX_SYLLABLE_RUN)):
                 if not loose_a[end]:
                     break
                 text += toks[end].text
                 skel = skeleton(text)
                 if len(skel) < 2:
                     continue
+                syllabic = toks[i].script in _SYLLABIC
                 for j, bt in enumerate(side_b.tokens):
                     if bt.script in _LOOSE_SCRIPTS or len(bt.skel) < 2:
                         continue
                     if bt.skel == skel or (
-                        len(skel) >= 4 and OSA.distance(bt.skel, skel, score_cutoff=1) <= 1
+                        syllabic and _syllabic_match(text, toks[i].script, bt.text, bt.script)
                     ):
-                        sim = 0.9 if bt.skel == skel else 0.8
-                        span = tuple(range(i, end + 1))
-                        pairs.append(
-                            _Pair(sim, Align.TRANSLITERATION, (j,), span)
-                            if swap
-                            else _Pair(sim, Align.TRANSLITERATION, span, (j,))
-                        )
+                        sim = 0.9
+                    elif len(skel) >= 4 and OSA.distance(bt.skel, skel, score_cutoff=1) <= 1:
+                        sim = 0.8
+                    else:
+                        continue
+                    span = tuple(range(i, end + 1))
+                    pairs.append(
+                        _Pair(sim, Align.TRANSLITERATION, (j,), span)
+                        if swap
+                        else _Pair(sim, Align.TRANSLITERATION, span, (j,))
+                    )
     return pairs
 
 
@@ -356,8 +426,8 @@ def score_name(
                 cfree.difference_update(pair.ci)
     wq = [_weight(t, rarity) for t in qt]
     wc = [_weight(t, rarity) for t in ct]
-    q_extra = sum(wq[i] for i in qfree if qt[i].cls in _CONFLICTING)
-    c_extra = sum(wc[j] for j in cfree if ct[j].cls in _CONFLICTING)
+    q_extra = sum((wq[i] for i in qfree if qt[i].cls in _CONFLICTING), 0.0)
+    c_extra = sum((wc[j] for j in cfree if ct[j].cls in _CONFLICTING), 0.0)
     matched_identity_q = sum(1 for i in range(len(qt)) if i not in qfree and qt[i].cls in _IDENTITY)
     matched_identity_c = sum(1 for j in range(len(ct)) if j not in cfree and ct[j].cls in _IDENTITY)
     num = 0.0
@@ -373,7 +443,11 @@ def score_name(
             t = side_t[k]
             if kind is not EntityType.PERSON and t.place:
                 den += w * PLACE_GAMMA
-            elif other_extra == 0 and (other_matched >= 2 or (other_titled and other_matched == 1)):
+            elif other_extra == 0 and other_titled and other_matched == 1:
+                # "President Putin": after a title one name stands for the whole person, so the
+                # given names and patronymic this side adds are what the title left unsaid.
+                den += w * TITLE_GAMMA
+            elif other_extra == 0 and other_matched >= 2:
                 # The other side is fully accounted for: this side merely says more (a patronymic,
                 # a second given name, a descriptive word).
                 den += w * EXTRA_GAMMA
@@ -382,7 +456,7 @@ def score_name(
     identity_agreed = False
     all_exact = not qfree and not cfree
     for pair in chosen:
-        num += pair.sim * (sum(wq[i] for i in pair.qi) + sum(wc[j] for j in pair.ci))
+        num += pair.sim * (sum((wq[i] for i in pair.qi), 0.0) + sum((wc[j] for j in pair.ci), 0.0))
         if pair.kind is not Align.EXACT:
             all_exact = False
         if any(qt[i].cls in _IDENTITY for i in pair.qi) or any(ct[j].cls in _IDENTITY for j in pair.ci):

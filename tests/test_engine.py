@@ -209,7 +209,7 @@ def test_identical_strong_identifier_is_decisive(engine: Engine) -> None:
     weak_name = engine.match(Query("Star Navigation", identifiers=("IMO9123456",)))
     assert ids(weak_name)[:1] == ["a:4"]
     assert weak_name.matches[0].score >= 0.99 and weak_name.matches[0].is_match
-    assert engine.match("Star Navigation").matches[0].score < DEFAULT_THRESHOLD
+    assert not engine.match("Star Navigation").alerts
 
 
 def test_query_type_conflict_lowers_the_score(engine: Engine) -> None:
@@ -388,3 +388,28 @@ def test_the_engine_trims_its_memo_tables_every_trim_every_queries(monkeypatch) 
     for _ in range(7):
         small.match("Jane Example")
     assert len(trimmed) == 2
+
+
+def test_candidates_under_the_near_miss_floor_are_not_returned(engine: Engine) -> None:
+    """A listed name that shares only a common word with the query is noise, not a near miss;
+    a query that lowers the threshold under the floor still sees down to its threshold."""
+    from matcher.engine import NEAR_MISS
+
+    everything = engine.match("Star Navigation", threshold=0.0, limit=100)
+    assert any(m.score < NEAR_MISS for m in everything.matches)
+    default = engine.match("Star Navigation", limit=100)
+    assert all(m.score >= NEAR_MISS for m in default.matches)
+    assert [m.entity.id for m in default.matches] == [
+        m.entity.id for m in everything.matches if m.score >= NEAR_MISS
+    ]
+
+
+def test_warm_up_hides_the_loaded_engine_from_the_cycle_collector(engine: Engine) -> None:
+    import gc
+
+    gc.unfreeze()
+    try:
+        engine.warm_up()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

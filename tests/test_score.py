@@ -379,3 +379,48 @@ def test_apply_qualifiers_caps_and_combines() -> None:
     assert apply_qualifiers(0.9, penalty) < 0.9
     both = qualify(QualifierInput(birth_date=PartialDate(1970), countries=frozenset({"ru"})), LISTED)
     assert apply_qualifiers(0.9, both) < apply_qualifiers(0.9, penalty)
+
+
+# --- cross-script and cross-orthography rules ------------------------------------------------
+
+
+def test_a_title_and_a_surname_match_the_full_name_with_patronymic() -> None:
+    # After a title one name stands for the person: the given name and patronymic the list adds
+    # weigh little, even when the surname only agrees by transliteration.
+    assert score("President Lukashenko", "Aleksandr Grigoryevich Lukashenko").score >= DEFAULT_THRESHOLD
+    assert score("Президент Лукашенко", "Alexander Grigorievich Lukashenko").score >= DEFAULT_THRESHOLD
+    # Without a title a lone surname is still not enough.
+    assert score("Lukashenko", "Aleksandr Grigoryevich Lukashenko").score < DEFAULT_THRESHOLD
+
+
+def test_baltic_nominative_endings_are_an_inflection() -> None:
+    # Vladimiras is two edits from Vladimir (a plain typo would score 0.8).
+    assert compare_tokens(token("Aleksandras"), token("Aleksandr")) == (0.9, Align.TYPO)
+    assert compare_tokens(token("Aleksandrs"), token("Aleksandr"))[0] >= 0.9
+    # Any other short suffix is a weaker inflection (a feminine form is another person).
+    assert compare_tokens(token("Ivanova"), token("Ivanov"))[0] < 0.9
+    # Across scripts the stem is compared: Latvian Lavrovs ~ Arabic لافروف.
+    assert compare_tokens(token("Lavrovs"), token("لافروف"))[1] is Align.TRANSLITERATION
+
+
+def test_an_initial_agrees_across_spellings_and_scripts() -> None:
+    initial = token("V. Ivanov", PER, 0)
+    assert compare_tokens(initial, token("Wasilij"))[1] is Align.INITIAL  # v ~ w by key
+    assert compare_tokens(token("В. Иванов", PER, 0), token("فاسيلي"))[1] is Align.INITIAL  # by skeleton
+
+
+def test_syllabic_scripts_compare_every_spelling_of_a_syllable() -> None:
+    # ジ / 基 write di, チ writes ti, a final ng writes n; Hangul 츠 writes tz.
+    assert score("ディミトリ・メドヴェージェフ", "Dmitry Medvedev").score >= DEFAULT_THRESHOLD
+    assert compare_tokens(token("ウラジオ", PER), token("Vladio"))[1] is Align.TRANSLITERATION
+    assert score("弗拉基米尔·泽连斯基", "Vladimir Nabokov").score < DEFAULT_THRESHOLD  # another surname
+    assert score("게츠", "Getz").score >= DEFAULT_THRESHOLD
+
+
+def test_a_long_korean_patronymic_counts_as_one_word() -> None:
+    assert score("알렉산드르 알렉산드로비치 블로크", "Aleksandr Blok").score >= DEFAULT_THRESHOLD
+
+
+def test_one_consonant_substitution_in_a_short_skeleton_is_another_name() -> None:
+    # Arabic بوتن (btn) against Latin "Bolen" (pln): three consonants, one substituted.
+    assert compare_tokens(token("بوتن"), token("Bolen")) == (0.0, Align.MISSING)

@@ -7,6 +7,7 @@ so ``import matcher`` stays cheap for the CLI.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -75,3 +76,31 @@ def number_words() -> dict[str, int]:
 @cache
 def korean_surnames() -> dict[str, str]:
     return {str(k): str(v) for k, v in _load("korean.yml")["surnames"].items()}
+
+
+@cache
+def nominative_endings() -> frozenset[str]:
+    """Endings Baltic languages add to foreign names (Putinas, Vladimirs): see inflections.yml."""
+    return frozenset(str(x) for x in _load("inflections.yml")["nominative_endings"])
+
+
+@cache
+def translit_rewrites(name: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """A list of ``[pattern, replacement]`` rewrites from translit.yml, compiled."""
+    return tuple((re.compile(str(p)), str(r)) for p, r in _load("translit.yml")[name])
+
+
+@cache
+def translit_markers(name: str) -> re.Pattern[str]:
+    """One pattern matching any of a list of markers from translit.yml."""
+    return re.compile("|".join(f"(?:{p})" for p in _load("translit.yml")[name]))
+
+
+@cache
+def syllabic_rules() -> dict[str, tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]]:
+    """Per script, ``(pattern, replacements)`` rules offering the alphabetic spellings a syllabic
+    script's syllable stands for (see syllabic.yml)."""
+    return {
+        str(script): tuple((re.compile(str(p)), tuple(str(r) for r in repl)) for p, repl in rules)
+        for script, rules in _load("syllabic.yml").items()
+    }

@@ -6,8 +6,9 @@ The pipeline, in order (each step is a pure function of its input):
    the comma form is how lists write surname-first.
 2. **Fold** (:func:`matcher.normalize.text.fold`): NFKC, casefold, homoglyphs, diacritics, punctuation.
 3. **Type-specific cleaning**:
-   - persons: leading titles and honorifics (``Mr``, ``Dr``, ``Haji``, ``Mullah``, ``Sheikh``,
-     ``Presidente``) are dropped;
+   - persons: titles and honorifics before or after the name (``Mr``, ``Dr``, ``Haji``, ``Sheikh``,
+     ``Presidente``, ``Президент``, ``الرئيس``, ``대통령``: ``data/honorifics.yml``, folded like names)
+     are dropped, and the name is marked ``titled``;
    - organisations: legal forms in any language are replaced by their generic form through rigour's
      org-type database (``ООО`` / ``OOO`` / ``LLC`` -> ``llc``, ``ПАО`` / ``PJSC`` -> ``jsc``,
      ``Aktiengesellschaft`` -> ``jsc``), including CJK suffixes written without spaces
@@ -28,7 +29,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from rigour.names.org_types import extract_org_types, replace_org_types_compare
@@ -133,6 +134,13 @@ class NormName:
     @property
     def text(self) -> str:
         return " ".join(t.text for t in self.tokens)
+
+
+@cache
+def _titles() -> frozenset[str]:
+    """Titles and honorifics folded like the names they are stripped from (an Arabic title's hamza
+    and a Ukrainian apostrophe fold the same way in both)."""
+    return frozenset(folded for title in honorifics() if (folded := fold(title)))
 
 
 def _reorder_person(raw: str) -> str:
@@ -309,7 +317,7 @@ def _normalize_one(raw: str, kind: EntityType) -> tuple[NormName, ...]:
     titled = False
     if kind is EntityType.PERSON:
         folded_words = fold(raw).split()
-        words = _strip_trailing(_strip_leading(folded_words, honorifics()), honorifics())
+        words = _strip_trailing(_strip_leading(folded_words, _titles()), _titles())
         titled = len(words) < len(folded_words)
     elif kind is EntityType.VESSEL:
         words = _strip_leading(fold(raw).split(), vessel_prefixes())

@@ -14,6 +14,12 @@ absorbs Korean romanisation differences (``gim`` / ``kim``, ``jeong`` / ``jong``
 Chinese and Japanese write foreign names (all labials merged: ``beulladimileu`` ~ ``vladimir``).
 Because it is loose,
 the scorer uses it only when one side came from a non-Latin script.
+
+``syllabic_skeletons`` goes further for names written in Chinese characters, kana or Hangul, which
+spell a foreign name with the syllables they have: one syllable stands for several alphabetic
+spellings (``ji`` for gi, ji, di; ``chi`` for ti), and sounds such as a final ``r`` are not written.
+It returns every skeleton the word could have (rules in ``data/syllabic.yml``), for the syllabic
+side and for the alphabetic side; the two names agree when the sets meet.
 """
 
 from __future__ import annotations
@@ -21,10 +27,23 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from matcher.normalize.data import syllabic_rules
+
 _KEY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
         (r"(.)\1+", r"\1"),
+        # Slavic patronymic and surname endings as each language's orthography writes them:
+        # -vich / -vitch / -vitsch / -witsch / -vitsj / -vitj / -vitx / -wicz / -vics / -vici / -vic.
+        (r"(?<=[vw])[iy](?:tsch|tsj|tch|tj|tx|cz|cs|ci|ch|c)$", "ich"),
+        # Hungarian cs is ch (Kovacs / Kovach); gy, ty, ny before i or e are palatal d, t, n
+        # (Vlagyimir / Vladimir, Putyin / Putin).
+        (r"cs$", "ch"),
+        (r"(?<=[aeiou])gy(?=[ie])", "d"),
+        (r"(?<=[aeiou])ty(?=[ie])", "t"),
+        (r"(?<=[aeiou])ny(?=[ie])", "n"),
+        # Dutch oe between consonants is u (Poetin / Putin, Boerman / Burman).
+        (r"(?<=[bcdfghklmnprstvwz])oe(?=[bcdfghklmnprstvz])", "u"),
         (r"tch", "ch"),
         (r"sch", "sh"),
         (r"dzh|dj|zh", "j"),
@@ -88,3 +107,47 @@ def skeleton(token: str) -> str:
     key = key.replace("ts", "s").replace("x", "ks")
     key = _VOWELS.sub("", key).translate(_SKELETON_MAP)
     return re.sub(r"(.)\1+", r"\1", key)
+
+
+def allowed_edits(length: int) -> int:
+    """How many edits (optimal string alignment) a word of ``length`` letters may differ by and
+    still be a spelling variant of the same name: none up to 2 letters, 1 up to 6, 2 up to 9, then
+    3, so Petrov is not a typo of Peskov. The scorer aligns by it and retrieval reaches that far."""
+    if length <= 2:
+        return 0
+    if length <= 6:
+        return 1
+    if length <= 9:
+        return 2
+    return 3
+
+
+#: Longest run of syllables (Korean, Chinese, Japanese or abjad words) joined to be compared with
+#: one alphabetic word: a Korean rendering of a Russian patronymic takes eight.
+MAX_SYLLABLE_RUN = 8
+#: Bound on the alternatives one word expands to (each ambiguous syllable multiplies them).
+MAX_SYLLABIC_ALTERNATIVES = 48
+SYLLABIC_SCRIPTS = frozenset({"Hani", "Jpan", "Hang"})
+
+
+@lru_cache(maxsize=200_000)
+def syllabic_skeletons(token: str, script: str) -> frozenset[str]:
+    """Every consonant skeleton ``token`` could have when a syllabic script is on one side of the
+    comparison (see the module docstring). ``script`` is the token's original script; tokens of
+    any non-syllabic script use the alphabetic rules."""
+    if not token.isalpha():
+        return frozenset({token})
+    rules = syllabic_rules().get(script if script in SYLLABIC_SCRIPTS else "Latn", ())
+    forms = {token}
+    for pattern, replacements in rules:
+        expanded: set[str] = set()
+        for form in forms:
+            if not pattern.search(form):
+                expanded.add(form)
+                continue
+            for repl in replacements:
+                expanded.add(pattern.sub(repl, form))
+                if len(expanded) >= MAX_SYLLABIC_ALTERNATIVES:
+                    break
+        forms = expanded
+    return frozenset(skeleton(form) for form in forms)

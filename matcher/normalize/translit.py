@@ -14,7 +14,11 @@ Which tool for which script, and why:
   passports and lists write them.
 - **Korean Hangul**: Revised Romanisation per syllable (``anyascii``), grouped as surname + given name
   (``김정은`` -> ``gim jeongeun``). The scorer's cross-script comparison absorbs the differences from
-  McCune-Reischauer spellings (``Kim Jong Un``).
+  McCune-Reischauer spellings (``Kim Jong Un``). A word of five syllables or more is a foreign name
+  part and is also offered whole (``블라디미로비치``), so it weighs as one word.
+- **Belarusian** (a Cyrillic word with ``ў``, or ``і`` with ``ы`` / ``э`` / ``дз`` / ``ці``): the
+  Belarusian BGN reading, and a second reading with Belarusian's regular sound changes undone
+  (``Уладзімір`` -> ``vladimir``, ``Пуцін`` -> ``putin``), rules in ``data/translit.yml``.
 - Anything ICU leaves non-ASCII goes through ``anyascii`` as the last resort (Khmer, Mongolian letters).
 
 ``latinize`` returns *alternatives* (a list of token tuples) because one written name can have more
@@ -31,7 +35,7 @@ from typing import Any
 from anyascii import anyascii
 
 from matcher.model import detect_script
-from matcher.normalize.data import korean_surnames
+from matcher.normalize.data import korean_surnames, translit_markers, translit_rewrites
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ICU = threading.local()
@@ -64,7 +68,7 @@ def _ascii(text: str) -> str:
 # European lists use. Trailing Any-Latin catches letters a language-specific table leaves.
 _RUSSIAN = ("Russian-Latin/BGN; Any-Latin; Latin-ASCII", "Cyrillic-Latin; Latin-ASCII")
 _UKRAINIAN = ("Ukrainian-Latin/BGN; Any-Latin; Latin-ASCII", "Russian-Latin/BGN; Any-Latin; Latin-ASCII")
-_BELARUSIAN = ("Belarusian-Latin/BGN; Any-Latin; Latin-ASCII", "Russian-Latin/BGN; Any-Latin; Latin-ASCII")
+_BELARUSIAN = ("Belarusian-Latin/BGN; Any-Latin; Latin-ASCII",)
 _RULES: dict[str, tuple[str, ...]] = {
     "Grek": ("Greek-Latin/UNGEGN; Latin-ASCII", "Greek-Latin; Latin-ASCII"),
     "Arab": ("Any-Latin; Latin-ASCII", "Persian-Latin/BGN; Any-Latin; Latin-ASCII"),
@@ -76,16 +80,25 @@ _GREEK_CLUSTERS = re.compile("|".join(_GREEK_SOUNDS))
 _INDIC = frozenset({"Deva", "Beng", "Guru", "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym"})
 
 
-def _rules_for(token: str, script: str) -> tuple[str, ...]:
+def _russified(token: str) -> str:
+    """A Belarusian word with its regular sound changes undone (Уладзімір -> Владимир), so the
+    name also reads the way Russian, and the languages that borrowed from Russian, write it."""
+    for pattern, repl in translit_rewrites("belarusian_to_russian"):
+        token = pattern.sub(repl, token)
+    return token
+
+
+def _rules_for(token: str, script: str) -> tuple[tuple[str, str], ...]:
+    """``(ICU rules, text to apply them to)`` per reading, best first."""
     if script == "Cyrl":
-        if any(c in "ўЎ" for c in token):
-            return _BELARUSIAN
-        if any(c in "іїєґІЇЄҐ" for c in token):
-            return _UKRAINIAN
-        return _RUSSIAN
+        if translit_markers("belarusian_markers").search(token):
+            return ((_BELARUSIAN[0], token), (_RUSSIAN[0], _russified(token)))
+        if any(c in "іїєґ" for c in token):
+            return tuple((rules, token) for rules in _UKRAINIAN)
+        return tuple((rules, token) for rules in _RUSSIAN)
     if script == "Arab" and any(c in _PERSIAN_LETTERS for c in token):
-        return tuple(reversed(_RULES["Arab"]))
-    return _RULES.get(script, ("Any-Latin; Latin-ASCII",))
+        return tuple((rules, token) for rules in reversed(_RULES["Arab"]))
+    return tuple((rules, token) for rules in _RULES.get(script, ("Any-Latin; Latin-ASCII",)))
 
 
 @cache
@@ -120,6 +133,10 @@ def _chinese(token: str, style: str) -> tuple[tuple[str, str], ...]:
     return tuple(pieces)
 
 
+#: Korean personal names have two to four syllables; a word of this many or more is a foreign name.
+_KOREAN_FOREIGN_WORD = 5
+
+
 def _korean_common(syllable: str, first: bool) -> str:
     """Revised Romanisation -> the McCune-Reischauer-like spellings lists use (jeong -> jong,
     eun -> un, gwang -> kwang; surnames from a table: gim -> kim, i -> lee, bag -> park)."""
@@ -141,7 +158,11 @@ def _korean(token: str, style: str) -> tuple[tuple[tuple[str, str], ...], ...]:
     if style != "person":
         return (((("".join(s for s, _ in syllables)), token),),)
     common = tuple((_korean_common(s, i == 0), c) for i, (s, c) in enumerate(syllables))
-    return (tuple(syllables), common)
+    if len(syllables) < _KOREAN_FOREIGN_WORD:
+        return (tuple(syllables), common)
+    # A word this long is a foreign name part (블라디미로비치, a patronymic): also offer it as one
+    # word, so that when the other name lacks it, it counts as one missing word, not seven.
+    return (tuple(syllables), common, ((("".join(s for s, _ in syllables)), token),))
 
 
 @lru_cache(maxsize=200_000)
@@ -168,8 +189,8 @@ def latinize(token: str, style: str = "word") -> tuple[Reading, ...]:
         readings.append((_japanese(token), "Jpan"))
         return tuple((pieces, s) for pieces, s in readings if pieces)
     out: list[Reading] = []
-    for rules in _rules_for(token, script):
-        latin = [_ascii(part) for part in _icu(rules, token).split()]
+    for rules, text in _rules_for(token, script):
+        latin = [_ascii(part) for part in _icu(rules, text).split()]
         if script == "Grek" and rules == _RULES["Grek"][0]:
             # Modern Greek writes foreign d, b, g as ντ, μπ, γκ (Βλαντίμιρ = Vladimir).
             latin = [_GREEK_CLUSTERS.sub(lambda m: _GREEK_SOUNDS[m.group(0)], w) for w in latin]

@@ -49,6 +49,14 @@ BEST_TEXT = [
     ("Presidente Nicolas Maduro", PER, "nicolas maduro"),
     ("Putyin elnök", PER, "putyin"),
     ("Haji", PER, "haji"),  # a name is never stripped to nothing
+    # Titles in other languages and scripts, folded like the name (the Arabic hamza, the apostrophe).
+    ("Президент Лукашенко", PER, "lukashenko"),
+    ("Prezydent Duda", PER, "duda"),
+    ("Premier Ministre Dupont", PER, "dupont"),
+    ("Прем'єр-міністр Шмигаль", PER, "shmigal"),
+    ("الرئيس عون", PER, "wn"),
+    ("윤석열 대통령", PER, "yun seog yeol"),
+    ("Kanzler Scholz", PER, "kanzler scholz"),  # a surname too: not a title
     # Organisations: legal forms in any language become one generic form.
     ("ООО Ромашка", ORG, "llc romashka"),
     ("OOO Romashka", ORG, "llc romashka"),
@@ -210,3 +218,10 @@ def test_reset_caches_empties_the_memo_tables() -> None:
     reset_caches()
     assert normalize_name.cache_info().currsize == 0
     assert text("Dmitry Peskov", PER) == "dmitry peskov"
+
+
+def test_a_stripped_title_marks_the_name_titled() -> None:
+    assert best("Generał Nowak", PER).titled  # Polish ł is a letter, not a diacritic: listed as written
+    assert best("Herr Schmidt", PER).titled
+    assert best("Президент Лукашенко", PER).titled
+    assert not best("Aleksandr Lukashenko", PER).titled

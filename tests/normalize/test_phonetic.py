@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.normalize.phonetic import romanization_key, skeleton
+from matcher.normalize.phonetic import romanization_key, skeleton, syllabic_skeletons
 
 SAME_KEY = [
     ("dmitry", "dmitriy", "dmitrij", "dmitri", "dmitrii"),
@@ -69,3 +69,32 @@ def test_skeleton_has_no_vowels() -> None:
 def test_tokens_with_digits_are_left_alone(token: str) -> None:
     assert romanization_key(token) == token
     assert skeleton(token) == token
+
+
+OTHER_ORTHOGRAPHIES = [
+    # Patronymic endings as each language writes -vich.
+    ("ivanovich", "ivanovitch", "iwanowitsch", "ivanovitsj", "ivanovitj"),
+    ("ivanovich", "iwanowicz", "ivanovics", "ivanovici", "ivanovic"),
+    # Hungarian palatals and cs.
+    ("konyev", "konev"),
+    ("matyin", "matin"),
+    ("kovacs", "kovach"),
+    # Dutch oe.
+    ("koeman", "kuman"),
+]
+
+
+@pytest.mark.parametrize("spellings", OTHER_ORTHOGRAPHIES, ids=["/".join(s) for s in OTHER_ORTHOGRAPHIES])
+def test_other_latin_orthographies_share_a_key(spellings: tuple[str, ...]) -> None:
+    assert len({romanization_key(s) for s in spellings}) == 1
+
+
+def test_syllabic_skeletons_offer_every_spelling_a_syllable_stands_for() -> None:
+    # ジ writes di (Hepburn "ji"); 基 ji writes gi and di; a final ng also writes n.
+    assert "ptl" in syllabic_skeletons("pujiru", "Jpan")
+    assert {"ktn", "tn"} <= syllabic_skeletons("jiting", "Hani")
+    # The alphabetic side drops what these scripts do not write: a final r, ow.
+    assert "pt" in syllabic_skeletons("porter", "Latn")
+    assert "kl" in syllabic_skeletons("carlow", "Latn")
+    # Without a syllabic script involved the rules are the alphabetic ones.
+    assert syllabic_skeletons("jiting", "Cyrl") == syllabic_skeletons("jiting", "Latn")

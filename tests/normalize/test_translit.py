@@ -136,3 +136,20 @@ def test_korean_word_is_one_token() -> None:
 def test_nothing_to_read_gives_no_reading() -> None:
     assert latinize("...") == ()
     assert latinize("") == ()
+
+
+def test_belarusian_also_reads_as_the_russian_form() -> None:
+    # Belarusian dzekanne and tsekanne (дз, ц before soft vowels), ў and і are undone in a second
+    # reading, so Дзмітрый also reads like Дмитрий and Ціхан like Тихон's stem.
+    assert readings("дзмітрый", "person") == [("dzmitryy",), ("dmitryy",)]
+    assert ("tikhan",) in readings("ціхан", "person")
+    assert ("vladislav",) in readings("уладзіслаў", "person")
+    # Ukrainian words keep their own readings (no Belarusian markers).
+    assert ("vladislav",) not in readings("уладислав", "person")
+
+
+def test_long_korean_words_are_also_offered_whole() -> None:
+    # A five-syllable word is a foreign name part: offered as one word too, so a patronymic the
+    # other name lacks counts as one missing word. Native names stay syllable by syllable.
+    assert ("allegsandeulobichi",) in readings("알렉산드로비치", "person")
+    assert all(len(r) == 3 for r in readings("김정은", "person"))

@@ -1,0 +1,36 @@
+"""Build hook: compile the matching hot path with mypyc.
+
+Scoring a candidate walks small dicts, sets and tuples of interned tokens; the CPython interpreter
+spends most of that time dispatching, and the same fully typed code compiled by mypyc (already the
+project's type checker) runs two to three times faster. The compiled modules sit next to their
+sources (an editable install builds them in place), and ``matcher/__init__.py`` refuses to run a
+compiled module older than its source.
+
+``MATCHER_COMPILE=0`` builds pure Python, which behaves identically; so does a machine without a C
+compiler (each extension is optional).
+"""
+
+from __future__ import annotations
+
+import os
+
+from setuptools import setup
+
+# The modules that run once per candidate or per token: everything else is not worth compiling.
+COMPILED = [
+    "matcher/score.py",
+    "matcher/normalize/names.py",
+    "matcher/normalize/phonetic.py",
+]
+
+ext_modules = []
+if os.environ.get("MATCHER_COMPILE", "1") != "0":
+    from mypyc.build import mypycify
+
+    # The isolated build environment lacks the runtime dependencies, so their imports are untyped
+    # there: a "type: ignore" that mypy --strict needs against the real packages is unused here.
+    ext_modules = mypycify(["--no-warn-unused-ignores", *COMPILED], opt_level="3", group_name="matcher")
+    for ext in ext_modules:
+        ext.optional = True
+
+setup(ext_modules=ext_modules)
