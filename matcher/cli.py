@@ -34,7 +34,6 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -257,20 +256,18 @@ def _status_row(store: Store, source: str, settings: Settings) -> dict[str, Any]
             "names": 0,
             "stale": True,
         }
-    checked = store.last_checked(source)
-    last = max(meta.fetched, checked) if checked else meta.fetched
-    age_hours = (datetime.now(UTC) - last).total_seconds() / 3600
+    fresh = store.freshness(meta, settings.stale_hours)
     return {
         "source": source,
         "version": meta.version,
         "format": meta.format,
         "published": meta.published,
         "fetched_at": meta.fetched_at,
-        "checked_at": last.isoformat(timespec="seconds"),
-        "age_hours": round(age_hours, 2),
+        "checked_at": fresh.checked_at.isoformat(timespec="seconds"),
+        "age_hours": round(fresh.age_hours, 2),
         "entities": meta.counts.entities,
         "names": meta.counts.names,
-        "stale": age_hours > settings.stale_hours,
+        "stale": fresh.stale,
     }
 
 

@@ -174,6 +174,20 @@ class SnapshotMeta:
 
 
 @dataclass(frozen=True, slots=True)
+class Freshness:
+    """How long ago a list was last known to be current, and whether that is too long.
+
+    ``checked_at`` is the later of the snapshot's import and the last successful refresh that found
+    nothing new (``checked.json``): a publisher that has not changed its list does not make the list
+    stale, only a refresh that has not succeeded for ``stale_hours`` does.
+    """
+
+    checked_at: datetime
+    age_hours: float
+    stale: bool
+
+
+@dataclass(frozen=True, slots=True)
 class SnapshotDiff:
     """Entity ids added, removed and changed between two versions of one source.
 
@@ -421,6 +435,18 @@ class Store:
             return None
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+    def freshness(self, meta: SnapshotMeta, stale_hours: float, now: datetime | None = None) -> Freshness:
+        """The staleness rule, one place for `lists status`, `/v1/lists`, `/readyz` and `/metrics`.
+
+        ``meta`` is the snapshot being judged: the active one, or the one an API worker still
+        serves for a moment after a refresh. Stale means no import or successful refresh within
+        ``stale_hours`` (``MATCHER_STALE_HOURS``).
+        """
+        checked = self.last_checked(meta.source)
+        last = max(meta.fetched, checked) if checked else meta.fetched
+        age_hours = ((now or _now()) - last).total_seconds() / 3600
+        return Freshness(last, age_hours, age_hours > stale_hours)
 
     # Writing -----------------------------------------------------------------------------------
 
@@ -678,6 +704,7 @@ def _dump_json(data: dict[str, Any]) -> bytes:
 __all__ = [
     "Counts",
     "FileInfo",
+    "Freshness",
     "RejectInfo",
     "Rejected",
     "SnapshotDiff",

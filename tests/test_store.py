@@ -10,6 +10,8 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -313,3 +315,36 @@ def test_mark_checked_and_last_checked(store):
     store.mark_checked("s")
     checked = store.last_checked("s")
     assert checked is not None and checked >= store.active("s").fetched
+
+
+# --- Freshness: the staleness rule shared by `lists status`, /v1/lists, /readyz and /metrics ---
+
+IMPORTED = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def imported(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "data")
+    store.commit("s", [person("s", "1")], fmt="t", content_hash="a" * 64, fetched_at=IMPORTED)
+    return store
+
+
+def test_age_counts_from_the_import_when_no_refresh_has_succeeded_since(tmp_path: Path) -> None:
+    store = imported(tmp_path)
+    meta = store.active("s")
+    assert meta is not None
+
+    fresh = store.freshness(meta, stale_hours=24, now=IMPORTED + timedelta(hours=23))
+    assert (fresh.checked_at, fresh.age_hours, fresh.stale) == (IMPORTED, 23.0, False)
+
+    assert store.freshness(meta, stale_hours=24, now=IMPORTED + timedelta(hours=25)).stale
+
+
+def test_a_refresh_that_found_nothing_new_keeps_the_list_fresh(tmp_path: Path) -> None:
+    store = imported(tmp_path)
+    meta = store.active("s")
+    assert meta is not None
+    checked = IMPORTED + timedelta(hours=20)
+    store.mark_checked("s", checked)
+
+    fresh = store.freshness(meta, stale_hours=24, now=IMPORTED + timedelta(hours=30))
+    assert (fresh.checked_at, fresh.age_hours, fresh.stale) == (checked, 10.0, False)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
@@ -45,12 +44,11 @@ def readyz() -> tuple[Response, int]:
     loaded = svc.loaded()
     stale: list[str] = []
     if loaded is not None:
-        now = datetime.now(UTC)
-        for source, meta in loaded.metas.items():
-            checked = svc.store.last_checked(source)
-            last = max(meta.fetched, checked) if checked else meta.fetched
-            if (now - last).total_seconds() > svc.settings.stale_hours * 3600:
-                stale.append(source)
+        stale = [
+            source
+            for source, meta in loaded.metas.items()
+            if svc.store.freshness(meta, svc.settings.stale_hours).stale
+        ]
     cache = svc.cache.status()
     limiter = svc.auth.limiter
     reload_error = svc.holder.reload_error

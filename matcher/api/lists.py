@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any
 
@@ -65,9 +64,7 @@ def _status(store: Store, source: str, loaded: Loaded | None, stale_hours: float
             "stale": True,
             "counts": None,
         }
-    checked = store.last_checked(source)
-    last = max(meta.fetched, checked) if checked else meta.fetched
-    age_hours = (datetime.now(UTC) - last).total_seconds() / 3600
+    fresh = store.freshness(meta, stale_hours)
     return {
         "source": source,
         "loaded": served is not None,
@@ -76,9 +73,9 @@ def _status(store: Store, source: str, loaded: Loaded | None, stale_hours: float
         "format": meta.format,
         "published": meta.published,
         "fetched_at": meta.fetched_at,
-        "checked_at": last.isoformat(timespec="seconds"),
-        "age_hours": round(age_hours, 3),
-        "stale": age_hours > stale_hours,
+        "checked_at": fresh.checked_at.isoformat(timespec="seconds"),
+        "age_hours": round(fresh.age_hours, 3),
+        "stale": fresh.stale,
         "counts": {
             "entities": meta.counts.entities,
             "names": meta.counts.names,

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -82,17 +81,14 @@ class ListCollector(Collector):
         stale = GaugeMetricFamily(
             "matcher_list_stale", "1 when the list is older than MATCHER_STALE_HOURS.", labels=["list"]
         )
-        now = datetime.now(UTC)
         for source in self.store.sources():
             meta = self.store.active(source)
             if meta is None:
                 continue
-            checked = self.store.last_checked(source)
-            last = max(meta.fetched, checked) if checked else meta.fetched
-            seconds = max(0.0, (now - last).total_seconds())
-            age.add_metric([source], seconds)
+            fresh = self.store.freshness(meta, self.stale_hours)
+            age.add_metric([source], max(0.0, fresh.age_hours * 3600))
             entities.add_metric([source], meta.counts.entities)
-            stale.add_metric([source], 1.0 if seconds > self.stale_hours * 3600 else 0.0)
+            stale.add_metric([source], 1.0 if fresh.stale else 0.0)
         yield age
         yield entities
         yield stale

@@ -54,13 +54,14 @@ from matcher.errors import FormatError
 from matcher.model import Address, BirthDate, Entity, EntityType, Name, NameKind, PartialDate, detect_script
 from matcher.sources.base import (
     ParseReport,
+    Rejected,
     clean,
     excel_serial_date,
     iter_xlsx_rows,
     parse_birth_date_text,
     parse_date,
 )
-from matcher.sources.uk_ofsi import Merged, Rejected, cell_text, emit_groups, parse_each
+from matcher.sources.uk_ofsi import Merged, cell_text, emit_groups, parse_each
 
 FORMAT = "au_dfat"
 

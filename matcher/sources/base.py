@@ -6,9 +6,12 @@ A parser is a module in :mod:`matcher.sources` with a function::
 
 ``source`` is the source id the entities are filed under (``ofac_xml`` serves both ``ofac_sdn`` and
 ``ofac_cons``), ``paths`` the files of one publication. A parser streams entities; a record it cannot
-map is *counted and reported* in ``report.rejects`` with a reason, never silently dropped. A file that
-is not the expected format raises :class:`~matcher.errors.FormatError`; a truncated, corrupt or
-unsafe one raises :class:`~matcher.errors.ParseError`. Either aborts the whole import.
+map is *counted and reported* in ``report.rejects`` with a reason, never silently dropped: the mapping
+code raises :class:`Rejected` where it finds the problem, and the loop reports it under the record's
+label (:class:`UniqueIds` does that for parsers with one id per record, and also refuses a missing or
+repeated id). A file that is not the expected format raises :class:`~matcher.errors.FormatError`; a
+truncated, corrupt or unsafe one raises :class:`~matcher.errors.ParseError`. Either aborts the whole
+import.
 
 Parsers do not normalise names for matching: they keep the publisher's text (trimmed of layout
 whitespace) so explanations can quote the list.
@@ -17,7 +20,7 @@ whitespace) so explanations can quote the list.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -53,6 +56,49 @@ class ParseReport:
 
     def reject(self, record: str, reason: str) -> None:
         self.rejects.append(Reject(record, reason))
+
+
+class Rejected(Exception):
+    """A record (or target) that cannot be mapped; the message is the reason given to
+    :meth:`ParseReport.reject`.
+
+    Raised deep in a parser's mapping code, where the problem is found, and caught where the
+    record's label is known, so the reason names the field and the label names the record.
+    """
+
+
+@dataclass(slots=True)
+class UniqueIds:
+    """The ids one parse has emitted, so a record without an id or with a repeated one is rejected.
+
+    Ids are unique across all the files of one publication. ``missing`` and ``duplicate`` are the
+    reasons reported, in the publisher's field names (``"duplicate REFERENCE_NUMBER"``), because
+    they are what a user reads in ``matcher lists status`` and the import log.
+    """
+
+    report: ParseReport
+    missing: str
+    duplicate: str
+    seen: set[str] = field(default_factory=set)
+
+    def admit(self, native: str | None, label: str, build: Callable[[str], Entity]) -> Entity | None:
+        """``build(native)``, or ``None`` with the record reported under ``label`` as rejected.
+
+        Rejected when ``native`` is ``None`` or already emitted, or when ``build`` raises
+        :class:`Rejected`; only an emitted record's id is remembered, so a rejected first record
+        does not make a later valid one with the same id a duplicate.
+        """
+        try:
+            if native is None:
+                raise Rejected(self.missing)
+            if native in self.seen:
+                raise Rejected(self.duplicate)
+            entity = build(native)
+        except Rejected as exc:
+            self.report.reject(label, str(exc))
+            return None
+        self.seen.add(native)
+        return entity
 
 
 def clean(text: str | None) -> str | None:

@@ -51,6 +51,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 from lxml import etree
@@ -69,6 +70,8 @@ from matcher.model import (
 )
 from matcher.sources.base import (
     ParseReport,
+    Rejected,
+    UniqueIds,
     child_text,
     clean,
     iter_xml,
@@ -91,14 +94,12 @@ _STARTS_SINGLE = re.compile(r"^\w(?:\s|$)")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
-class _Reject(Exception):
-    """A record that cannot be mapped; the message is the reason reported."""
-
-
 def parse(source: str, paths: Sequence[Path], report: ParseReport) -> Iterator[Entity]:
     """Stream the entities of one Canadian autonomous sanctions list file."""
     require_files(paths, FORMAT)
-    seen: set[str] = set()
+    ids = UniqueIds(
+        report, missing="no Country or no Item, so no id", duplicate="duplicate Country + Schedule + Item"
+    )
     latest: PartialDate | None = None
     for path in paths:
         for elem in iter_xml(path, ("record",), ROOT):
@@ -110,17 +111,9 @@ def parse(source: str, paths: Sequence[Path], report: ParseReport) -> Iterator[E
                 child_text(elem, "Country"), child_text(elem, "Schedule"), child_text(elem, "Item")
             )
             label = native or f"record #{report.records} in {path.name}"
-            try:
-                if native is None:
-                    raise _Reject("no Country or no Item, so no id")
-                if native in seen:
-                    raise _Reject("duplicate Country + Schedule + Item")
-                entity = _map_record(source, path.name, native, elem)
-            except _Reject as exc:
-                report.reject(label, str(exc))
-                continue
-            seen.add(native)
-            yield entity
+            entity = ids.admit(native, label, partial(_map_record, source, path.name, elem=elem))
+            if entity is not None:
+                yield entity
     if latest is not None:
         report.warnings.append(f"the file states no publication date; its latest DateOfListing is {latest}")
 
@@ -159,7 +152,7 @@ def _map_record(source: str, file_name: str, native: str, elem: etree._Element) 
         entity_type = EntityType.VESSEL if imo or title_or_ship else EntityType.ORGANIZATION
         primary = other_name
     else:
-        raise _Reject("no LastName, GivenName or EntityOrShip")
+        raise Rejected("no LastName, GivenName or EntityOrShip")
     is_person = entity_type is EntityType.PERSON
 
     extra = {"schedule": child_text(elem, "Schedule"), "item": child_text(elem, "Item")}

@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -90,6 +91,8 @@ from matcher.model import (
 )
 from matcher.sources.base import (
     ParseReport,
+    Rejected,
+    UniqueIds,
     children,
     clean,
     iter_xml,
@@ -133,14 +136,12 @@ _CONTACT_SPLIT = re.compile(r"\s*[;,]\s*")
 _T = TypeVar("_T")
 
 
-class _Reject(Exception):
-    """A record that cannot be mapped; the message is the reason reported."""
-
-
 def parse(source: str, paths: Sequence[Path], report: ParseReport) -> Iterator[Entity]:
     """Stream the entities of one EU FSF XML 1.1 export."""
     require_files(paths, FORMAT)
-    seen: set[str] = set()
+    ids = UniqueIds(
+        report, missing="no euReferenceNumber and no logicalId", duplicate="duplicate euReferenceNumber"
+    )
     for path in paths:
         checked = False
         for elem in iter_xml(path, ("sanctionEntity",), ROOT):
@@ -155,17 +156,10 @@ def parse(source: str, paths: Sequence[Path], report: ParseReport) -> Iterator[E
                 checked = True
             report.records += 1
             native = clean(elem.get("euReferenceNumber")) or clean(elem.get("logicalId"))
-            try:
-                if native is None:
-                    raise _Reject("no euReferenceNumber and no logicalId")
-                if native in seen:
-                    raise _Reject("duplicate euReferenceNumber")
-                entity = _map_entity(source, path.name, native, elem)
-            except _Reject as exc:
-                report.reject(native or f"sanctionEntity #{report.records} in {path.name}", str(exc))
-                continue
-            seen.add(native)
-            yield entity
+            label = native or f"sanctionEntity #{report.records} in {path.name}"
+            entity = ids.admit(native, label, partial(_map_entity, source, path.name, elem=elem))
+            if entity is not None:
+                yield entity
 
 
 def _map_entity(source: str, file_name: str, native: str, elem: etree._Element) -> Entity:
@@ -173,13 +167,13 @@ def _map_entity(source: str, file_name: str, native: str, elem: etree._Element) 
     code = (subject[0].get("code") or "") if subject else ""
     entity_type = _SUBJECT_TYPES.get(code.strip().lower())
     if entity_type is None:
-        raise _Reject(f"unknown subjectType code {code!r}")
+        raise Rejected(f"unknown subjectType code {code!r}")
     is_person = entity_type is EntityType.PERSON
 
     remarks = [t for t in (clean(r.text) for r in children(elem, "remark")) if t]
     names, titles, gender, name_remarks = _names(elem, is_person)
     if not names:
-        raise _Reject("no name")
+        raise Rejected("no name")
     remarks += name_remarks
 
     birth_dates: list[BirthDate] = []

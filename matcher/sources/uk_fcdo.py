@@ -63,10 +63,9 @@ from matcher.model import (
     NameKind,
     detect_script,
 )
-from matcher.sources.base import ParseReport, clean, parse_date
+from matcher.sources.base import ParseReport, Rejected, clean, parse_date
 from matcher.sources.uk_ofsi import (
     Merged,
-    Rejected,
     add_person_facts,
     emit_groups,
     iso_date,

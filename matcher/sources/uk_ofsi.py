@@ -75,6 +75,7 @@ from matcher.model import (
 )
 from matcher.sources.base import (
     ParseReport,
+    Rejected,
     clean,
     is_zip,
     iter_xlsx_rows,
@@ -133,10 +134,6 @@ NAME_RANK = {
     NameKind.WEAK_ALIAS: 3,
     NameKind.ORIGINAL_SCRIPT: 4,
 }
-
-
-class Rejected(Exception):
-    """A target that cannot be mapped; the message is the reason given to ``report.reject``."""
 
 
 ParseFile = Callable[[Path, ParseReport], Iterator[Entity]]

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -77,6 +78,8 @@ from matcher.model import (
 )
 from matcher.sources.base import (
     ParseReport,
+    Rejected,
+    UniqueIds,
     child_text,
     children,
     clean,
@@ -102,14 +105,10 @@ _GENDERS = {"male": "male", "female": "female"}
 _T = TypeVar("_T")
 
 
-class _Reject(Exception):
-    """A record that cannot be mapped; the message is the reason reported."""
-
-
 def parse(source: str, paths: Sequence[Path], report: ParseReport) -> Iterator[Entity]:
     """Stream the entities of one UN consolidated list publication."""
     require_files(paths, FORMAT)
-    seen: set[str] = set()
+    ids = UniqueIds(report, missing="no REFERENCE_NUMBER", duplicate="duplicate REFERENCE_NUMBER")
     for path in paths:
         first = True
         for elem in iter_xml(path, ("INDIVIDUAL", "ENTITY"), ROOT):
@@ -122,17 +121,9 @@ def parse(source: str, paths: Sequence[Path], report: ParseReport) -> Iterator[E
             report.records += 1
             ref = child_text(elem, "REFERENCE_NUMBER")
             label = ref or f"DATAID {child_text(elem, 'DATAID') or '?'} in {path.name}"
-            try:
-                if ref is None:
-                    raise _Reject("no REFERENCE_NUMBER")
-                if ref in seen:
-                    raise _Reject("duplicate REFERENCE_NUMBER")
-                entity = _map_record(source, path.name, ref, elem)
-            except _Reject as exc:
-                report.reject(label, str(exc))
-                continue
-            seen.add(ref)
-            yield entity
+            entity = ids.admit(ref, label, partial(_map_record, source, path.name, elem=elem))
+            if entity is not None:
+                yield entity
 
 
 def _published(elem: etree._Element) -> str | None:
@@ -152,7 +143,7 @@ def _map_record(source: str, file_name: str, ref: str, elem: etree._Element) -> 
     parts = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME") if is_person else ("FIRST_NAME",)
     primary = _join((child_text(elem, p) for p in parts), " ")
     if primary is None:
-        raise _Reject("no name")
+        raise Rejected("no name")
     names = [Name(primary, NameKind.PRIMARY, detect_script(primary))]
     original = child_text(elem, "NAME_ORIGINAL_SCRIPT")
     if original:

@@ -22,6 +22,7 @@ from matcher.model import (
 from matcher.sources import ParseReport, parse
 from matcher.sources.ca_sema import native_id, split_aliases
 from tests.conftest import shared_path
+from tests.sources.malformed import assert_fails_naming_the_file
 
 BELARUS = "Belarus / Bélarus"
 
@@ -210,11 +211,7 @@ def test_parse_streams(fixtures: Path) -> None:
 def test_malformed_files_fail_naming_the_file(
     fixtures: Path, name: str, error: type[MatcherError], message: str
 ) -> None:
-    path = fixtures / "ca_sema" / "malformed" / name
-    with pytest.raises(error) as info:
-        run(path)
-    assert message in str(info.value)
-    assert info.value.where == str(path)
+    assert_fails_naming_the_file("ca_sema", fixtures / "ca_sema" / "malformed" / name, error, message)
 
 
 # --- Real published file ---------------------------------------------------------------------

@@ -21,6 +21,7 @@ from matcher.model import (
 )
 from matcher.sources import ParseReport, parse
 from tests.conftest import shared_path
+from tests.sources.malformed import assert_fails_naming_the_file
 
 UN_REF = "UN Security Council reference"
 IRAN = "IRAN (ISLAMIC REPUBLIC OF)"
@@ -157,11 +158,7 @@ def test_parse_streams(fixtures: Path) -> None:
 def test_malformed_files_fail_naming_the_file(
     fixtures: Path, name: str, error: type[MatcherError], message: str
 ) -> None:
-    path = fixtures / "eu" / "malformed" / name
-    with pytest.raises(error) as info:
-        run(path)
-    assert message in str(info.value)
-    assert info.value.where == str(path)
+    assert_fails_naming_the_file("eu_xml", fixtures / "eu" / "malformed" / name, error, message)
 
 
 # --- Real published excerpt ------------------------------------------------------------------

@@ -12,6 +12,7 @@ from matcher.model import EntityType, Identifier, IdentifierKind, Name, NameKind
 from matcher.sources import ParseReport, parse
 from matcher.sources.uk_ofsi import other_information_tags, split_numbered
 from tests.conftest import FIXTURES, shared_path
+from tests.sources.malformed import assert_fails_naming_the_file
 
 HERE = FIXTURES / "uk_ofsi"
 
@@ -129,10 +130,7 @@ def test_other_information_tags_run_to_the_next_tag():
     ],
 )
 def test_malformed_files_fail_naming_the_file(name, error, message):
-    path = HERE / "malformed" / name
-    with pytest.raises(error, match=message) as info:
-        list(parse("uk_ofsi", "uk_ofsi", [path]))
-    assert info.value.where == str(path)
+    assert_fails_naming_the_file("uk_ofsi", HERE / "malformed" / name, error, message)
 
 
 @pytest.mark.shared

@@ -22,6 +22,7 @@ from matcher.model import (
 )
 from matcher.sources import ParseReport, parse
 from tests.conftest import shared_path
+from tests.sources.malformed import assert_fails_naming_the_file
 
 UN_REF = "UN Security Council reference"
 
@@ -177,11 +178,7 @@ def test_parse_streams(fixtures: Path) -> None:
 def test_malformed_files_fail_naming_the_file(
     fixtures: Path, name: str, error: type[MatcherError], message: str
 ) -> None:
-    path = fixtures / "un" / "malformed" / name
-    with pytest.raises(error) as info:
-        run(path)
-    assert message in str(info.value)
-    assert info.value.where == str(path)
+    assert_fails_naming_the_file("un_xml", fixtures / "un" / "malformed" / name, error, message)
 
 
 def test_no_files_is_a_format_error() -> None:
