@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Two stages: build the virtual environment (PyICU compiles against libicu), then a slim runtime
+# Two stages: build the virtual environment (PyICU compiles against libicu; setup.py compiles the
+# matching hot path with mypyc), then a slim runtime
 # with only the shared libraries, running as a non-root user under gunicorn.
 
 FROM python:3.11-slim-bookworm AS build
@@ -7,7 +8,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential pkg-config libicu-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY matcher ./matcher
 COPY lists ./lists
 RUN python -m venv /venv \
