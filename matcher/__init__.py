@@ -22,9 +22,14 @@ __version__ = "0.1.0"
 
 def _refuse_stale_compiled(package: Path = Path(__file__).parent) -> None:
     """The install compiles the hot modules in place (see ``setup.py``); after an edit the compiled
-    module would shadow the new source and silently run old code, so stop with the fix instead."""
+    module would shadow the new source and silently run old code, so stop with the fix instead.
+
+    Only in a source checkout (``setup.py`` beside the package): an installed wheel writes its
+    sources after its compiled modules, and nobody edits it in place."""
     from importlib.machinery import EXTENSION_SUFFIXES
 
+    if not (package.parent / "setup.py").is_file():
+        return
     for built in package.rglob("*.so"):
         suffix = next((s for s in EXTENSION_SUFFIXES if built.name.endswith(s)), ".so")
         source = built.with_name(built.name[: -len(suffix)] + ".py")
