@@ -61,6 +61,7 @@ from matcher.normalize import NormName, Token, TokenClass, normalize_name
 from matcher.normalize.identifiers import normalize_identifier
 from matcher.normalize.nicknames import nickname_groups
 from matcher.normalize.phonetic import (
+    LOOSE_SCRIPTS,
     MAX_SYLLABLE_RUN,
     SYLLABIC_SCRIPTS,
     allowed_edits,
@@ -71,7 +72,6 @@ from matcher.normalize.phonetic import (
 
 log = logging.getLogger(__name__)
 _BLOCKING_CLASSES = (TokenClass.NAME, TokenClass.NUMBER, TokenClass.GENERIC)
-_LOOSE_SCRIPTS = frozenset({"Arab", "Hebr", "Hani", "Hang", "Jpan", "Kana", "Hira", "Thai", "Khmr", "Mymr"})
 _CLASS_WEIGHT = {TokenClass.NAME: 1.0, TokenClass.NUMBER: 0.5, TokenClass.GENERIC: 0.3}
 INDEX_FORMAT = 6
 REACH_CACHE_SIZE = 200_000
@@ -254,41 +254,30 @@ _INV, _INV2 = np.uint64(_HASH_INV), np.uint64(_HASH_INV * _HASH_INV % 2**64)
 
 
 def _deletion_hashes(codes: np.ndarray) -> np.ndarray:
-    """Hashes of every word (a row of character codes, all of one length ``n``), of its ``n``
-    one-letter deletions and of its ``n (n - 1) / 2`` two-letter deletions, one row per word.
+    """Hashes of a word (character codes along the last axis, length ``n``), of its ``n``
+    one-letter deletions and of its ``n (n - 1) / 2`` two-letter deletions: one row per word for a
+    table of words of one length, or one flat array for a single word (a query's, where
+    one-dimensional arrays are twice as fast).
 
     With ``P[k]`` the sum of ``code[t] * B**t`` for ``t < k`` (modulo 2**64, numpy's unsigned
     wrap-around), the word without letters ``i < j`` hashes to
     ``P[i] + (P[j] - P[i+1]) / B + (P[n] - P[j+1]) / B**2``. The top 32 bits are kept."""
-    rows, n = codes.shape
+    n = codes.shape[-1]
     powers, one, i, j = _hash_layout(n)
-    prefix = np.zeros((rows, n + 1), dtype=np.uint64)
-    np.cumsum((codes + _ONE) * powers, axis=1, dtype=np.uint64, out=prefix[:, 1:])
-    whole = prefix[:, n : n + 1]
+    prefix = np.zeros((*codes.shape[:-1], n + 1), dtype=np.uint64)
+    np.cumsum((codes + _ONE) * powers, axis=-1, dtype=np.uint64, out=prefix[..., 1:])
+    whole = prefix[..., n : n + 1]
     parts = (
         whole,
-        prefix[:, one] + (whole - prefix[:, one + 1]) * _INV,
-        prefix[:, i] + (prefix[:, j] - prefix[:, i + 1]) * _INV + (whole - prefix[:, j + 1]) * _INV2,
+        prefix[..., one] + (whole - prefix[..., one + 1]) * _INV,
+        prefix[..., i] + (prefix[..., j] - prefix[..., i + 1]) * _INV + (whole - prefix[..., j + 1]) * _INV2,
     )
-    return (np.concatenate(parts, axis=1) >> _SHIFT).astype(np.uint32)
+    return (np.concatenate(parts, axis=-1) >> _SHIFT).astype(np.uint32)
 
 
 def _word_hashes(word: str) -> np.ndarray:
-    """:func:`_deletion_hashes` of one word, on one-dimensional arrays (twice as fast per query)."""
-    n = len(word)
-    powers, one, i, j = _hash_layout(n)
-    prefix = np.zeros(n + 1, dtype=np.uint64)
-    codes = np.array([ord(c) for c in word], dtype=np.uint64)
-    np.cumsum((codes + _ONE) * powers, dtype=np.uint64, out=prefix[1:])
-    whole = prefix[n:]
-    hashes = np.concatenate(
-        (
-            whole,
-            prefix[one] + (whole - prefix[one + 1]) * _INV,
-            prefix[i] + (prefix[j] - prefix[i + 1]) * _INV + (whole - prefix[j + 1]) * _INV2,
-        )
-    )
-    return (hashes >> _SHIFT).astype(np.uint32)
+    """:func:`_deletion_hashes` of one word."""
+    return _deletion_hashes(np.array([ord(c) for c in word], dtype=np.uint64))
 
 
 @lru_cache(maxsize=FUZZY_MAX + 1)
@@ -398,7 +387,7 @@ class Blocking:
                 if stem is not None:
                     arrays.append(stem)
             found = _union(arrays)
-            if found is None and len(key) >= FUZZY_MIN and token.script not in _LOOSE_SCRIPTS:
+            if found is None and len(key) >= FUZZY_MIN and token.script not in LOOSE_SCRIPTS:
                 fallback = self._fuzzy_words().near(key) + self._split(key)
                 found = _union([a for a in (postings.get(k) for k in fallback) if a is not None])
             if len(cache) >= HIT_CACHE_SIZE:
@@ -457,11 +446,11 @@ class Blocking:
         consonant skeleton among Latin words (``pu tin`` -> ``putin``, ``bd allh`` -> ``abdullah``)."""
         out: list[tuple[float, np.ndarray]] = []
         for i, token in enumerate(tokens):
-            if token.script not in _LOOSE_SCRIPTS:
+            if token.script not in LOOSE_SCRIPTS:
                 continue
             text = token.text
             for end in range(i + 1, min(len(tokens), i + MAX_SYLLABLE_RUN)):
-                if tokens[end].script not in _LOOSE_SCRIPTS:
+                if tokens[end].script not in LOOSE_SCRIPTS:
                     break
                 text += tokens[end].text
                 skel = skeleton(text)
@@ -526,7 +515,7 @@ class Blocking:
             for d in _deletes(key):
                 deletes[d].add(key)
             if t.skel:
-                (loose if t.script in _LOOSE_SCRIPTS else skeletons)[t.skel].add(key)
+                (loose if t.script in LOOSE_SCRIPTS else skeletons)[t.skel].add(key)
             for group in nickname_groups(t.text):
                 nicknames[group].add(key)
         rarity = _rarity(postings, len(lengths))
@@ -599,7 +588,7 @@ def _reach(token: Token, tables: Iterable[Blocking]) -> set[str]:
     deleted = _deletes(key)
     reached = {key, token.text, *deleted}
     skel = token.skel
-    loose = token.script in _LOOSE_SCRIPTS
+    loose = token.script in LOOSE_SCRIPTS
     by_skeleton = len(skel) >= 2 or bool(skel and loose)
     # A word in Chinese characters, kana or Hangul may stand for several alphabetic skeletons
     # (基 is gi, ji or di): reach the listed words of each, as the scorer compares them.

@@ -63,7 +63,14 @@ from matcher.model import DateRange, EntityType, PartialDate
 from matcher.normalize import NormName, Token, TokenClass
 from matcher.normalize.data import nominative_endings
 from matcher.normalize.nicknames import nickname_groups
-from matcher.normalize.phonetic import MAX_SYLLABLE_RUN, allowed_edits, skeleton, syllabic_skeletons
+from matcher.normalize.phonetic import (
+    LOOSE_SCRIPTS,
+    MAX_SYLLABLE_RUN,
+    SYLLABIC_SCRIPTS,
+    allowed_edits,
+    skeleton,
+    syllabic_skeletons,
+)
 
 MIN_PAIR_SIM = 0.6
 EXTRA_GAMMA = 0.35
@@ -133,15 +140,13 @@ class NameScore:
         return _explain(self._qt, self._ct, self._chosen)
 
 
-_LOOSE_SCRIPTS = frozenset({"Arab", "Hebr", "Hani", "Hang", "Jpan", "Kana", "Hira", "Thai", "Khmr", "Mymr"})
-_SYLLABIC = frozenset({"Hani", "Hang", "Jpan"})
 SYLLABIC_MIN = 2
 
 
 @lru_cache(maxsize=200_000)
 def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     """Similarity of two tokens and the kind of agreement (see the module docstring)."""
-    if a.script == b.script and a.script in _SYLLABIC and a.orig != b.orig:
+    if a.script == b.script and a.script in SYLLABIC_SCRIPTS and a.orig != b.orig:
         return 0.0, Align.MISSING
     if a.text == b.text:
         return 1.0, Align.EXACT
@@ -150,7 +155,7 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     if a.key == b.key:
         return 0.93, Align.TRANSLITERATION
     short, long_ = (a, b) if len(a.text) <= len(b.text) else (b, a)
-    cross = a.script != b.script and (a.script in _LOOSE_SCRIPTS or b.script in _LOOSE_SCRIPTS)
+    cross = a.script != b.script and (a.script in LOOSE_SCRIPTS or b.script in LOOSE_SCRIPTS)
     if short.cls is TokenClass.INITIAL:
         # V. ~ Vladimir; across spellings and scripts the romanisation key (V. ~ Wladimir) or, for
         # a consonant, the skeleton (В. ~ فلاديمير, whose Arabic has no v) decides.
@@ -174,7 +179,7 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
         return 0.93, Align.TRANSLITERATION
     if cross and _stem_transliterates(a, b):
         return 0.88, Align.TRANSLITERATION
-    syllabic = (a.script in _SYLLABIC) != (b.script in _SYLLABIC)
+    syllabic = (a.script in SYLLABIC_SCRIPTS) != (b.script in SYLLABIC_SCRIPTS)
     if cross and syllabic and _syllabic_match(a.text, a.script, b.text, b.script):
         # A foreign name spelt in Chinese characters, kana or Hangul: one syllable stands for
         # several alphabetic spellings (ジ for di, 基 for gi / di), so compare every reading.
@@ -243,7 +248,7 @@ def _stem_transliterates(a: Token, b: Token) -> bool:
     for x, y in ((a, b), (b, a)):
         if not x.cross_script and y.cross_script:
             stem = _nominative_stem(x.text)
-            if stem and len(y.skel) >= 2 and skeleton(stem) in (_abjad_skeletons(y) | {y.skel}):
+            if stem and len(y.skel) >= 2 and skeleton(stem) in _abjad_skeletons(y):
                 return True
     return False
 
@@ -308,7 +313,7 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                         if swap
                         else _Pair(sim, Align.COMPOUND, span, (j,))
                     )
-        loose_a = [t.script in _LOOSE_SCRIPTS for t in side_a.tokens]
+        loose_a = [t.script in LOOSE_SCRIPTS for t in side_a.tokens]
         if not any(loose_a):
             continue
         toks = side_a.tokens
@@ -323,9 +328,9 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                 skel = skeleton(text)
                 if len(skel) < 2:
                     continue
-                syllabic = toks[i].script in _SYLLABIC
+                syllabic = toks[i].script in SYLLABIC_SCRIPTS
                 for j, bt in enumerate(side_b.tokens):
-                    if bt.script in _LOOSE_SCRIPTS or len(bt.skel) < 2:
+                    if bt.script in LOOSE_SCRIPTS or len(bt.skel) < 2:
                         continue
                     if bt.skel == skel or (
                         syllabic and _syllabic_match(text, toks[i].script, bt.text, bt.script)

@@ -45,7 +45,7 @@ from matcher.normalize.data import (
     particles,
     vessel_prefixes,
 )
-from matcher.normalize.phonetic import romanization_key, skeleton
+from matcher.normalize.phonetic import SYLLABIC_SCRIPTS, romanization_key, skeleton
 from matcher.normalize.text import fold
 from matcher.normalize.translit import is_abjad, latinize
 
@@ -242,7 +242,7 @@ def _classify(word: str, kind: EntityType, legal: dict[str, str], script: str = 
         return TokenClass.NUMBER
     if word in legal:
         return TokenClass.LEGAL
-    if word in particles() and script not in ("Hani", "Hang", "Jpan"):
+    if word in particles() and script not in SYLLABIC_SCRIPTS:
         # A pinyin or Korean syllable that spells "de" or "la" is part of a name, not a particle.
         return TokenClass.PARTICLE
     if kind is EntityType.PERSON and len(word) == 1 and word.isalpha():

@@ -127,7 +127,11 @@ def allowed_edits(length: int) -> int:
 MAX_SYLLABLE_RUN = 8
 #: Bound on the alternatives one word expands to (each ambiguous syllable multiplies them).
 MAX_SYLLABIC_ALTERNATIVES = 48
+#: Scripts that spell a foreign name syllable by syllable (Chinese characters, kana, Hangul).
 SYLLABIC_SCRIPTS = frozenset({"Hani", "Jpan", "Hang"})
+#: Scripts whose romanisation cannot be trusted letter by letter (no short vowels, or syllables):
+#: across one of them and an alphabet, names are compared by consonant skeleton.
+LOOSE_SCRIPTS = SYLLABIC_SCRIPTS | {"Arab", "Hebr", "Kana", "Hira", "Thai", "Khmr", "Mymr"}
 
 
 @lru_cache(maxsize=200_000)

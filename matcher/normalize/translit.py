@@ -68,7 +68,7 @@ def _ascii(text: str) -> str:
 # European lists use. Trailing Any-Latin catches letters a language-specific table leaves.
 _RUSSIAN = ("Russian-Latin/BGN; Any-Latin; Latin-ASCII", "Cyrillic-Latin; Latin-ASCII")
 _UKRAINIAN = ("Ukrainian-Latin/BGN; Any-Latin; Latin-ASCII", "Russian-Latin/BGN; Any-Latin; Latin-ASCII")
-_BELARUSIAN = ("Belarusian-Latin/BGN; Any-Latin; Latin-ASCII",)
+_BELARUSIAN = "Belarusian-Latin/BGN; Any-Latin; Latin-ASCII"
 _RULES: dict[str, tuple[str, ...]] = {
     "Grek": ("Greek-Latin/UNGEGN; Latin-ASCII", "Greek-Latin; Latin-ASCII"),
     "Arab": ("Any-Latin; Latin-ASCII", "Persian-Latin/BGN; Any-Latin; Latin-ASCII"),
@@ -92,7 +92,7 @@ def _rules_for(token: str, script: str) -> tuple[tuple[str, str], ...]:
     """``(ICU rules, text to apply them to)`` per reading, best first."""
     if script == "Cyrl":
         if translit_markers("belarusian_markers").search(token):
-            return ((_BELARUSIAN[0], token), (_RUSSIAN[0], _russified(token)))
+            return ((_BELARUSIAN, token), (_RUSSIAN[0], _russified(token)))
         if any(c in "іїєґ" for c in token):
             return tuple((rules, token) for rules in _UKRAINIAN)
         return tuple((rules, token) for rules in _RUSSIAN)
@@ -155,14 +155,15 @@ def _korean(token: str, style: str) -> tuple[tuple[tuple[str, str], ...], ...]:
     syllables = [(s, c) for s, c in syllables if s]
     if not syllables:
         return ()
+    whole = (("".join(s for s, _ in syllables), token),)
     if style != "person":
-        return (((("".join(s for s, _ in syllables)), token),),)
+        return (whole,)
     common = tuple((_korean_common(s, i == 0), c) for i, (s, c) in enumerate(syllables))
     if len(syllables) < _KOREAN_FOREIGN_WORD:
         return (tuple(syllables), common)
     # A word this long is a foreign name part (블라디미로비치, a patronymic): also offer it as one
     # word, so that when the other name lacks it, it counts as one missing word, not seven.
-    return (tuple(syllables), common, ((("".join(s for s, _ in syllables)), token),))
+    return (tuple(syllables), common, whole)
 
 
 @lru_cache(maxsize=200_000)
