@@ -17,11 +17,13 @@ import os
 
 from setuptools import setup
 
-# The modules that run once per candidate or per token: everything else is not worth compiling.
+# The modules that run once per candidate or per token (scoring, retrieval, normalisation):
+# everything else is not worth compiling.
 COMPILED = [
     "matcher/score.py",
     "matcher/normalize/names.py",
     "matcher/normalize/phonetic.py",
+    "matcher/index.py",
 ]
 
 ext_modules = []

@@ -580,7 +580,7 @@ def evaluate_candidates(eval_dir: Path, cases: list[LabelledCase], threshold: fl
             if score > scan.get(ent_id, -1.0):
                 scan[ent_id] = score
         started = time.perf_counter()
-        found = {m.entity.id for m in engine.match(Query(query, type=kind), limit=CANDIDATE_LIMIT).matches}
+        found = {m.entity_id for m in engine.match(Query(query, type=kind), limit=CANDIDATE_LIMIT).matches}
         result.seconds_engine += time.perf_counter() - started
         result.queries += 1
         if scan.get(target, 0.0) >= threshold:

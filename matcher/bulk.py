@@ -279,9 +279,9 @@ def outcome_of(result: MatchResult) -> Outcome:
             explanation = explanation[: MAX_EXPLANATION - 1] + "…"
         return Outcome(
             "match",
-            top.entity.id,
-            top.entity.primary_name.value,
-            top.entity.source,
+            top.entity_id,
+            top.name,
+            top.source,
             top.score,
             len(alerts),
             explanation,
@@ -290,7 +290,7 @@ def outcome_of(result: MatchResult) -> Outcome:
         best = result.matches[0]
         note = (
             f"no match at {result.threshold:.2f}; best candidate {best.score:.3f}: "
-            f"{best.entity.primary_name.value} ({best.entity.id})"
+            f"{best.name} ({best.entity_id})"
         )
         return Outcome("no_match", explanation=note)
     return Outcome("no_match", explanation="no candidates")

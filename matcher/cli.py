@@ -342,7 +342,7 @@ def match_cmd(
         return
     for m in result.matches:
         flag = "MATCH" if m.is_match else "     "
-        click.echo(f"{m.score:.3f} {flag} {m.entity.id:<28} {m.entity.primary_name.value}")
+        click.echo(f"{m.score:.3f} {flag} {m.entity_id:<28} {m.name}")
         click.echo(f"      {m.explanation.summary()}")
     click.echo(
         f"threshold {result.threshold:.2f}; algorithm {result.algorithm}; "
@@ -575,7 +575,7 @@ def screen_text_cmd(
         click.echo(f"{flag} {party.name} ({kind}; {len(mentions)} mention(s) at {where})")
         for m in party.matches:
             if m.is_match:
-                click.echo(f"      {m.score:.3f} {m.entity.id:<28} {m.entity.primary_name.value}")
+                click.echo(f"      {m.score:.3f} {m.entity_id:<28} {m.name}")
                 click.echo(f"            {m.explanation.summary()}")
     click.echo(
         f"{len(result.mentions)} mentions of {len(result.parties)} parties; {len(result.flagged)} flagged "

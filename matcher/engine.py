@@ -29,7 +29,15 @@ from functools import lru_cache
 from typing import Any
 
 from matcher.errors import QueryError
-from matcher.index import Blocking, Index, MergedBlocking, build_index, load_index, save_index
+from matcher.index import (
+    Blocking,
+    Index,
+    MergedBlocking,
+    NameRecord,
+    build_index,
+    load_index,
+    save_index,
+)
 from matcher.model import ALGORITHM_VERSION, Entity, EntityType, Name, NameKind, PartialDate
 from matcher.normalize import NormName, normalize_name, reset_caches
 from matcher.normalize.countries import normalize_countries
@@ -41,7 +49,7 @@ from matcher.score import (
     QualifierInput,
     TokenMatch,
     apply_qualifiers,
-    compare_tokens,
+    clear_caches,
     qualify,
     score_names,
 )
@@ -62,6 +70,9 @@ CANDIDATE_FLOOR = 0.5
 #: it as a near miss only costs a reviewer time (and the engine the work of decoding it).
 NEAR_MISS = 0.5
 MAX_LIMIT = 100
+#: Garbage-collector thresholds once an engine is warm (see :meth:`Engine.warm_up`); Python's
+#: defaults are (700, 10, 10).
+GC_THRESHOLDS = (10_000, 20, 20)
 WEAK_ALIAS_FACTOR = 0.95
 STRONG_ID_KINDS = frozenset(
     {
@@ -135,22 +146,36 @@ class Explanation:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    entity: Entity
+    """One listed entity a query matched, with what a response shows of it (id, list, primary
+    name, type, programmes: kept by the index, so answering needs no decoding). The full
+    :class:`Entity` is decoded on first access of :attr:`entity`."""
+
+    entity_id: str
+    source: str
+    name: str
+    type: EntityType
+    programs: tuple[str, ...]
     score: float
     is_match: bool
     matched_name: Name
     explanation: Explanation
+    _index: Index = field(repr=False, compare=False)
+    _position: int = field(repr=False, compare=False)
+
+    @property
+    def entity(self) -> Entity:
+        return self._index.get(self._position)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "entity_id": self.entity.id,
-            "list": self.entity.source,
+            "entity_id": self.entity_id,
+            "list": self.source,
             "score": self.score,
             "match": self.is_match,
-            "name": self.entity.primary_name.value,
+            "name": self.name,
             "matched_name": self.matched_name.value,
-            "type": self.entity.type.value,
-            "programs": list(self.entity.programs),
+            "type": self.type.value,
+            "programs": list(self.programs),
             "explanation": self.explanation.to_dict(),
         }
 
@@ -170,7 +195,7 @@ class MatchResult:
 
 @dataclass(slots=True)
 class _Scored:
-    """A scored candidate before it is turned into a :class:`Match` (which decodes the entity)."""
+    """A scored candidate before it is turned into a :class:`Match` (which builds the explanation)."""
 
     score: float
     index: Index
@@ -187,8 +212,20 @@ class _Scored:
             self.name_score.tokens,
             tuple(self.qualifiers),
         )
+        index, position = self.index, self.position
+        entity_id, name, programs = index.listings[position]
         return Match(
-            self.index.get(self.position), self.score, self.score >= threshold, self.name, explanation
+            entity_id,
+            index.source,
+            name,
+            index.types[position],
+            programs,
+            self.score,
+            self.score >= threshold,
+            self.name,
+            explanation,
+            index,
+            position,
         )
 
 
@@ -220,13 +257,13 @@ class Engine:
         self._facts: dict[tuple[str, int], CandidateFacts] = {}
         self._queries = 0
         # One retrieval table over every list; global record id -> (list, local record id).
+        self._blocking = Blocking.merge([(ix.blocking, len(ix.records)) for ix in self.indexes.values()])
+        # The merged table holds every posting and reach table; keeping the per-list ones as well
+        # would double the memory of retrieval.
+        self.indexes = {source: ix.without_retrieval() for source, ix in self.indexes.items()}
         parts = list(self.indexes.values())
-        self._blocking = Blocking.merge([(ix.blocking, len(ix.records)) for ix in parts])
-        # The merged table holds every posting; keeping the per-list copies would double memory.
-        self.indexes = {source: ix.without_postings() for source, ix in self.indexes.items()}
-        parts = list(self.indexes.values())
-        self._blocking.parts = [ix.blocking for ix in parts]
         self._owner: list[tuple[Index, int]] = [(ix, rec) for ix in parts for rec in range(len(ix.records))]
+        _share_readings(parts)
 
     @classmethod
     def load(cls, store: Store, threshold: float = DEFAULT_THRESHOLD) -> Engine:
@@ -238,7 +275,7 @@ class Engine:
         hits, decoded entities), so a long-lived process or a bulk job of a million distinct names
         keeps a flat memory profile. Called every ``TRIM_EVERY`` queries; results do not change."""
         reset_caches()
-        compare_tokens.cache_clear()
+        clear_caches()
         _readings.cache_clear()
         self._facts.clear()
         self._blocking.hit_cache.clear()
@@ -255,7 +292,12 @@ class Engine:
         Then everything loaded so far is moved out of the garbage collector's sight
         (``gc.freeze``): the indexes hold millions of objects that never become garbage, and a full
         collection walking them stalls whichever query triggers it by hundreds of milliseconds.
-        Under gunicorn this also keeps the preloaded pages shared with the workers."""
+        Under gunicorn this also keeps the preloaded pages shared with the workers.
+
+        The young generations are also collected less often (``GC_THRESHOLDS``): a query allocates
+        thousands of short-lived objects, nearly all freed by reference counting, while the memo
+        tables keep growing, so at the default thresholds a full collection walking every cached
+        token came every few hundred queries and cost about a tenth of the time of all of them."""
         for name, kind in (
             ("Jon Doe", EntityType.PERSON),
             ("ООО Ромашка Intl", EntityType.ORGANIZATION),
@@ -271,6 +313,7 @@ class Engine:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
 
     @property
     def list_versions(self) -> dict[str, str]:
@@ -329,11 +372,14 @@ class Engine:
                 for local in index.by_identifier.get(value, ()):
                     per_index.setdefault(index.source, []).append(local)
         scored: list[_Scored] = []
-        for source, recs in per_index.items():
-            scored.extend(self._score_index(self.indexes[source], query, recs, qualifiers, wanted_types))
-        scored.sort(key=lambda c: (-c.score, c.index.source, c.position))
+        seen: dict[tuple[int, EntityType], NameScore] = {}
         shown = min(NEAR_MISS, threshold)
-        matches = tuple(c.to_match(threshold) for c in scored[:limit] if c.score >= shown)
+        for source, recs in per_index.items():
+            scored.extend(
+                self._score_index(self.indexes[source], query, recs, qualifiers, wanted_types, seen, shown)
+            )
+        scored.sort(key=lambda c: (-c.score, c.index.source, c.position))
+        matches = tuple(c.to_match(threshold) for c in scored[:limit])
         return MatchResult(query, matches, threshold, {ix.source: ix.version for ix in selected})
 
     def _score_index(
@@ -343,9 +389,15 @@ class Engine:
         records: list[int],
         qualifiers: QualifierInput,
         wanted_types: frozenset[EntityType] | None,
+        seen: dict[tuple[int, EntityType], NameScore],
+        shown: float,
     ) -> list[_Scored]:
         """Best name per candidate entity, then qualifiers. Entities are decoded and explanations
-        built only for the results actually returned (:meth:`_Scored.to_match`)."""
+        built only for the results actually returned (:meth:`_Scored.to_match`).
+
+        ``seen`` holds this query's name scores by listed readings (shared across lists, see
+        :func:`_share_readings`) and entity type: a person on five lists under one name is scored
+        once. Candidates scoring under ``shown`` are dropped here: they are never returned."""
         best: dict[int, tuple[float, NameScore, Name]] = {}
         query_readings: dict[EntityType, tuple[NormName, ...]] = {}
         for rec_id in records:
@@ -357,7 +409,10 @@ class Engine:
             readings = query_readings.get(kind)
             if readings is None:
                 readings = query_readings[kind] = _readings(query.name, kind)
-            result = score_names(readings, record.readings, etype, self._blocking.rarity)
+            memo = (id(record.readings), etype)
+            result = seen.get(memo)
+            if result is None:
+                result = seen[memo] = score_names(readings, record.readings, etype, self._blocking.rarity)
             score = result.score
             if record.name.kind is NameKind.WEAK_ALIAS:
                 score = round(score * WEAK_ALIAS_FACTOR, 4)
@@ -377,7 +432,9 @@ class Engine:
                         self._facts.clear()
                     facts = self._facts[(index.source, position)] = _facts(index.get(position))
                 applied = qualify(qualifiers, facts)
-            out.append(_Scored(apply_qualifiers(name_score, applied), index, position, name, result, applied))
+            score = apply_qualifiers(name_score, applied)
+            if score >= shown:
+                out.append(_Scored(score, index, position, name, result, applied))
         return out
 
     def _select_lists(self, lists: Sequence[str] | None) -> list[Index]:
@@ -400,6 +457,22 @@ class Engine:
         except ValueError:
             allowed = ", ".join(t.value for t in EntityType)
             raise QueryError(f"types must be among: {allowed}", where="types") from None
+
+
+def _share_readings(indexes: list[Index]) -> None:
+    """Point name records whose readings are equal at one tuple of readings, across every list.
+
+    Sanctions lists overlap: the same person or company appears under the same name on the UN,
+    OFAC, EU, UK, Canadian and Australian lists. Sharing the readings lets a query score such a
+    name once (:meth:`Engine._score_index`) and keeps one copy in memory."""
+    shared: dict[tuple[object, ...], tuple[NormName, ...]] = {}
+    for index in indexes:
+        records = index.records
+        for i, record in enumerate(records):
+            key = tuple((r.tokens, r.surfaces, r.acronym, r.titled) for r in record.readings)
+            readings = shared.setdefault(key, record.readings)
+            if readings is not record.readings:
+                records[i] = NameRecord(record.entity, record.name, readings)
 
 
 def load_or_build_index(store: Store, source: str, version: str | None = None) -> Index:

@@ -34,13 +34,18 @@ typos never pay for it, and an unknown word pays once (hits are memoised per tok
 A name record's retrieval score is the summed weight of query tokens that reached it; the best
 ``candidates`` records go on to full scoring. ``rarity`` (document frequency) is computed here and
 handed to the scorer so common tokens ("mohammad", "bank") weigh less than rare ones.
+
+Each list's index is built and saved on its own (a list refreshes without touching the others),
+but the engine queries all of them through one table: :meth:`Blocking.merge` joins the postings
+and every reach table (deletions, skeletons, nickname groups) of the loaded lists, so a query
+token costs one lookup per key however many lists are loaded, and the engine's per-list indexes
+keep none of these tables (:meth:`Index.without_retrieval`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import logging
 import math
 import os
@@ -73,7 +78,7 @@ from matcher.normalize.phonetic import (
 log = logging.getLogger(__name__)
 _BLOCKING_CLASSES = (TokenClass.NAME, TokenClass.NUMBER, TokenClass.GENERIC)
 _CLASS_WEIGHT = {TokenClass.NAME: 1.0, TokenClass.NUMBER: 0.5, TokenClass.GENERIC: 0.3}
-INDEX_FORMAT = 6
+INDEX_FORMAT = 8
 REACH_CACHE_SIZE = 200_000
 HIT_CACHE_SIZE = 50_000
 #: Decoded entities kept per list; a long bulk job must not end up holding every entity decoded.
@@ -132,6 +137,9 @@ class Postings:
         self.slots = slots
         self.bounds = bounds
         self.data = data
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Postings, (self.slots, self.bounds, self.data))
 
     @classmethod
     def from_lists(cls, mapping: dict[str, list[int]]) -> Postings:
@@ -229,14 +237,20 @@ class FuzzyWords:
         """Vocabulary words the scorer would take as a typo of ``word`` (other than itself)."""
         if not FUZZY_MIN <= len(word) <= FUZZY_MAX:
             return []
-        probe = _word_hashes(word)
-        lo = np.searchsorted(self.hashes, probe, "left")
-        hi = np.searchsorted(self.hashes, probe, "right")
-        hit = hi > lo
+        # Sorted probes search the table in one sweep (numpy narrows each search by the last);
+        # the end of each run of equal hashes is looked up only for the few probes that hit.
+        probe = np.sort(_word_hashes(word))
+        hashes = self.hashes
+        lo = np.searchsorted(hashes, probe, "left")
+        inside = lo < len(hashes)
+        hit = inside.copy()
+        hit[inside] = hashes[lo[inside]] == probe[inside]
         if not hit.any():
             return []
+        lo = lo[hit]
+        hi = np.searchsorted(hashes, probe[hit], "right")
         candidates: set[int] = set()
-        for a, b in zip(lo[hit].tolist(), hi[hit].tolist(), strict=True):
+        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
             candidates.update(self.ids[a:b].tolist())
         out: list[str] = []
         for i in candidates:
@@ -307,6 +321,22 @@ class Blocking:
     #: Records reached per query token, and per joined pair of query words for the fallback.
     hit_cache: dict[Token | str, np.ndarray | None] = dataclasses.field(default_factory=dict, compare=False)
     fuzzy: FuzzyWords | None = dataclasses.field(default=None, compare=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The tables only: the memo and the fuzzy table are rebuilt on use.
+        return (
+            type(self),
+            (
+                self.postings,
+                self.deletes,
+                self.skeletons,
+                self.loose_skeletons,
+                self.nicknames,
+                self.rarity,
+                self.lengths,
+                self.words,
+            ),
+        )
 
     def candidates(self, query: tuple[NormName, ...], limit: int = 64) -> list[tuple[float, int]]:
         """``(retrieval score, record id)`` of the records most likely to match ``query``, best
@@ -469,7 +499,7 @@ class Blocking:
 
     def _reach(self, token: Token) -> set[str]:
         """Vocabulary keys a query token can reach (see the module docstring)."""
-        return _reach(token, (self,))
+        return _reach(token, self)
 
     @classmethod
     def build(cls, records: list[NameRecord]) -> Blocking:
@@ -534,38 +564,46 @@ class Blocking:
     def merge(cls, parts: list[tuple[Blocking, int]]) -> MergedBlocking:
         """One retrieval table over several lists (each given with its record count), record ids
         offset by each list's position, so a query costs one accumulation however many lists are
-        loaded. Only postings are merged; the reach tables are consulted per list."""
+        loaded. The reach tables are merged too: a query token then costs one lookup per
+        deletion, skeleton and nickname group, not one per list, and reaches the same keys."""
         offsets = np.cumsum([0] + [count for _, count in parts])
         postings = Postings.merge([(b.postings, int(o)) for (b, _), o in zip(parts, offsets, strict=False)])
         lengths = np.concatenate([b.lengths for b, _ in parts]) if parts else np.zeros(0, dtype=np.float32)
         words = {word for b, _ in parts for word in b.words}
         return MergedBlocking(
             postings=postings,
-            deletes={},
-            skeletons={},
-            loose_skeletons={},
-            nicknames={},
+            deletes=_merge_reach([b.deletes for b, _ in parts]),
+            skeletons=_merge_reach([b.skeletons for b, _ in parts]),
+            loose_skeletons=_merge_reach([b.loose_skeletons for b, _ in parts]),
+            nicknames=_merge_reach([b.nicknames for b, _ in parts]),
             rarity=_rarity(postings, int(offsets[-1])),
             lengths=lengths,
             words=tuple(words),
             # Built now rather than inside the first query that needs it.
             fuzzy=FuzzyWords(words),
-            parts=[b for b, _ in parts],
+        )
+
+    @classmethod
+    def empty(cls) -> Blocking:
+        """Tables that reach nothing: what a list's index keeps once the engine holds its
+        retrieval tables merged with the other lists'."""
+        return cls(
+            postings=Postings.empty(),
+            deletes={},
+            skeletons={},
+            loose_skeletons={},
+            nicknames={},
+            rarity={},
+            lengths=np.zeros(0, dtype=np.float32),
         )
 
 
 @dataclass(slots=True)
 class MergedBlocking(Blocking):
-    """Postings of several lists in one table; reaching vocabulary keys asks each list's tables."""
+    """The retrieval tables of several lists in one (:meth:`Blocking.merge`), with the keys each
+    query token reaches memoised: the engine queries every list through it."""
 
-    parts: list[Blocking] | None = None
     reach_cache: dict[Token, set[str]] | None = None
-
-    def _skeleton_keys(self, skel: str) -> tuple[str, ...]:
-        found: list[str] = []
-        for part in self.parts or ():
-            found.extend(part._skeleton_keys(skel))
-        return tuple(found)
 
     def _reach(self, token: Token) -> set[str]:
         # Tokens are interned, so a common given name or word is reached once per process.
@@ -574,39 +612,57 @@ class MergedBlocking(Blocking):
             cache = self.reach_cache = {}
         found = cache.get(token)
         if found is None:
-            found = _reach(token, self.parts or ())
+            found = _reach(token, self)
             if len(cache) >= REACH_CACHE_SIZE:
                 cache.clear()
             cache[token] = found
         return found
 
 
-def _reach(token: Token, tables: Iterable[Blocking]) -> set[str]:
-    """Vocabulary keys a query token reaches in the reach tables of one or several lists (the
-    deletions and nickname groups of the token are computed once, however many lists)."""
+def _merge_reach(tables: list[dict[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
+    """One reach table from several lists': each key maps to the union of its values, in the
+    order the lists are given (first occurrence kept), so a lookup in the merged table yields what
+    the lookups in each list's table did together.
+
+    A key's tuple is taken from the first list that has it, not copied, and rebuilt only when a
+    later list adds values it lacks: the lists overlap heavily (most keys several lists share map
+    to equal tuples, compared in C before anything is built), so merging seven lists stays a
+    fraction of loading them, and the merged table costs little more than its dict."""
+    if not tables:
+        return {}
+    merged = dict(tables[0])
+    for table in tables[1:]:
+        for key, values in table.items():
+            found = merged.setdefault(key, values)
+            if found is not values and found != values:
+                union = tuple(dict.fromkeys(found + values))
+                if len(union) > len(found):
+                    merged[key] = union
+    return merged
+
+
+def _reach(token: Token, table: Blocking) -> set[str]:
+    """Vocabulary keys a query token reaches through a table's deletions, skeletons and nickname
+    groups (see the module docstring)."""
     key = token.key
     deleted = _deletes(key)
     reached = {key, token.text, *deleted}
     skel = token.skel
     loose = token.script in LOOSE_SCRIPTS
-    by_skeleton = len(skel) >= 2 or bool(skel and loose)
+    deletes = table.deletes
+    reached.update(deletes.get(key, ()))
+    for d in deleted:
+        reached.update(deletes.get(d, ()))
+    if len(skel) >= 2 or (skel and loose):
+        if loose:
+            reached.update(table.skeletons.get(skel, ()))
+        reached.update(table.loose_skeletons.get(skel, ()))
     # A word in Chinese characters, kana or Hangul may stand for several alphabetic skeletons
     # (基 is gi, ji or di): reach the listed words of each, as the scorer compares them.
-    alternatives = _syllabic_alternatives(token.text, token.script, skel)
-    groups = nickname_groups(token.text)
-    for table in tables:
-        deletes = table.deletes
-        reached.update(deletes.get(key, ()))
-        for d in deleted:
-            reached.update(deletes.get(d, ()))
-        if by_skeleton:
-            if loose:
-                reached.update(table.skeletons.get(skel, ()))
-            reached.update(table.loose_skeletons.get(skel, ()))
-        for alternative in alternatives:
-            reached.update(table.skeletons.get(alternative, ()))
-        for group in groups:
-            reached.update(table.nicknames.get(group, ()))
+    for alternative in _syllabic_alternatives(token.text, token.script, skel):
+        reached.update(table.skeletons.get(alternative, ()))
+    for group in nickname_groups(token.text):
+        reached.update(table.nicknames.get(group, ()))
     return reached
 
 
@@ -639,70 +695,77 @@ def _union(arrays: list[np.ndarray]) -> np.ndarray | None:
 class Index:
     """Everything needed to retrieve and score candidates for one list snapshot.
 
-    Entities are kept as their JSON form and decoded on first use: a query only ever needs the
-    few entities it returns, and decoding 15,000 OFAC entries on every worker start would cost
+    Entities are kept serialised (pickle: decoding one takes a third of the time JSON plus
+    ``Entity.from_dict`` does, at the same size) and decoded on first use: a query only ever needs
+    the few entities it returns, and decoding 15,000 OFAC entries on every worker start would cost
     more than all the queries of a typical day.
     """
-
-    __slots__ = (
-        "source",
-        "version",
-        "records",
-        "blocking",
-        "types",
-        "algorithm",
-        "by_identifier",
-        "_json",
-        "_ids",
-        "_cache",
-    )
 
     def __init__(
         self,
         source: str,
         version: str,
-        entities: Iterable[Entity],
         records: list[NameRecord],
         blocking: Blocking,
+        types: list[EntityType],
+        listings: list[tuple[str, str, tuple[str, ...]]],
+        by_identifier: dict[str, list[int]],
+        blobs: list[bytes],
+        ids: dict[str, int],
+        algorithm: str = ALGORITHM_VERSION,
     ) -> None:
         self.source = source
         self.version = version
         self.records = records
         self.blocking = blocking
-        self.algorithm = ALGORITHM_VERSION
-        entity_list = list(entities)
-        self.types: list[EntityType] = [e.type for e in entity_list]
-        self._json: list[bytes] = [json.dumps(e.to_dict(), ensure_ascii=False).encode() for e in entity_list]
-        self._ids: dict[str, int] = {e.id: i for i, e in enumerate(entity_list)}
+        self.types = types
+        #: What a match response shows of an entity (id, primary name, programmes), so that
+        #: answering a query decodes no entity.
+        self.listings = listings
+        #: Canonical identifier -> name records of the entities carrying it, so a query with an
+        #: IMO or passport number finds its entity even under a different name.
+        self.by_identifier = by_identifier
+        self.algorithm = algorithm
+        self._blobs = blobs
+        self._ids = ids
         self._cache: dict[int, Entity] = {}
-        # Canonical identifier -> name records of the entities carrying it, so a query with an
-        # IMO or passport number finds its entity even under a different name.
-        first_record: dict[int, int] = {}
-        for rec, record in enumerate(records):
-            first_record.setdefault(record.entity, rec)
-        by_identifier: dict[str, list[int]] = defaultdict(list)
-        for position, entity in enumerate(entity_list):
-            for identifier in entity.identifiers:
-                value = normalize_identifier(identifier.value)
-                if len(value) >= 4 and position in first_record:
-                    by_identifier[value].append(first_record[position])
-        self.by_identifier: dict[str, list[int]] = dict(by_identifier)
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__ if k != "_cache"}
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Explicit, so the pure and the compiled build (setup.py) read each other's files; the
+        # decoded entities are not saved.
+        return (
+            Index,
+            (
+                self.source,
+                self.version,
+                self.records,
+                self.blocking,
+                self.types,
+                self.listings,
+                self.by_identifier,
+                self._blobs,
+                self._ids,
+                self.algorithm,
+            ),
+        )
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        for k, v in state.items():
-            setattr(self, k, v)
-        self._cache = {}
-
-    def without_postings(self) -> Index:
-        """A shallow copy whose retrieval tables lack postings (held elsewhere, merged)."""
-        copy = object.__new__(Index)
-        for name in self.__slots__:
-            setattr(copy, name, getattr(self, name))
-        copy.blocking = dataclasses.replace(self.blocking, postings=Postings.empty())
-        return copy
+    def without_retrieval(self) -> Index:
+        """A shallow copy without retrieval tables, for an engine that holds them merged with the
+        other lists' (:meth:`Blocking.merge`): keeping the per-list postings and reach tables too
+        would double the memory of retrieval. What scoring and answering a query read (records,
+        types, listings, entities, identifiers) is shared with this index."""
+        return Index(
+            self.source,
+            self.version,
+            self.records,
+            Blocking.empty(),
+            self.types,
+            self.listings,
+            self.by_identifier,
+            self._blobs,
+            self._ids,
+            self.algorithm,
+        )
 
     @property
     def entity_count(self) -> int:
@@ -712,13 +775,18 @@ class Index:
     def name_count(self) -> int:
         return len(self.records)
 
+    @property
+    def decoded(self) -> int:
+        """How many entities are held decoded (at most ``ENTITY_CACHE_SIZE``)."""
+        return len(self._cache)
+
     def get(self, position: int) -> Entity:
         """The entity at ``position`` (as referenced by name records)."""
         found = self._cache.get(position)
         if found is None:
             if len(self._cache) >= ENTITY_CACHE_SIZE:
                 self._cache.clear()
-            found = self._cache[position] = Entity.from_dict(json.loads(self._json[position]))
+            found = self._cache[position] = _decode(self._blobs[position])
         return found
 
     def clear_cache(self) -> None:
@@ -728,6 +796,13 @@ class Index:
     def entity(self, entity_id: str) -> Entity | None:
         i = self._ids.get(entity_id)
         return self.get(i) if i is not None else None
+
+
+def _decode(blob: bytes) -> Entity:
+    """One entity from :attr:`Index._blobs`, which only :class:`Index` writes (and saves only
+    inside a checksummed index file)."""
+    entity: Entity = pickle.loads(blob)  # noqa: S301
+    return entity
 
 
 def build_index(source: str, version: str, entities: Iterable[Entity]) -> Index:
@@ -745,12 +820,33 @@ def build_index(source: str, version: str, entities: Iterable[Entity]) -> Index:
             readings = normalize_name(name.value, entity.type)
             if readings:
                 records.append(NameRecord(e_idx, name, readings))
-    return Index(source, version, entity_list, records, Blocking.build(records))
+    first_record: dict[int, int] = {}
+    for rec, record in enumerate(records):
+        first_record.setdefault(record.entity, rec)
+    by_identifier: dict[str, list[int]] = defaultdict(list)
+    for position, entity in enumerate(entity_list):
+        for identifier in entity.identifiers:
+            value = normalize_identifier(identifier.value)
+            if len(value) >= 4 and position in first_record:
+                by_identifier[value].append(first_record[position])
+    return Index(
+        source,
+        version,
+        records,
+        Blocking.build(records),
+        [e.type for e in entity_list],
+        [(e.id, e.primary_name.value, e.programs) for e in entity_list],
+        dict(by_identifier),
+        [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in entity_list],
+        {e.id: i for i, e in enumerate(entity_list)},
+    )
 
 
 def index_path(snapshot_dir: Path) -> Path:
-    """Where the index of a snapshot lives: keyed by algorithm version, beside the snapshot."""
-    return snapshot_dir / f"index-{ALGORITHM_VERSION}.pickle"
+    """Where the index of a snapshot lives: keyed by algorithm version and index format, beside the
+    snapshot, so an index written by another release is not even opened (its classes may have
+    changed shape)."""
+    return snapshot_dir / f"index-{ALGORITHM_VERSION}-f{INDEX_FORMAT}.pickle"
 
 
 def save_index(index: Index, snapshot_dir: Path) -> Path:

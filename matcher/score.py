@@ -55,6 +55,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from operator import attrgetter
 
 import jellyfish
 from rapidfuzz.distance import OSA, Levenshtein
@@ -119,10 +120,35 @@ class TokenMatch:
 
 @dataclass(slots=True)
 class _Pair:
+    """One candidate alignment: query tokens ``qi`` with listed tokens ``ci``. Built by
+    :func:`_pair`, which also sets the bit masks of both spans and the greedy order, so aligning
+    compares integers instead of building sets."""
+
     sim: float
     kind: Align
     qi: tuple[int, ...]
     ci: tuple[int, ...]
+    qmask: int = 0
+    cmask: int = 0
+    rank: tuple[float, int] = (0.0, 0)
+
+
+def _pair(sim: float, kind: Align, qi: tuple[int, ...], ci: tuple[int, ...]) -> _Pair:
+    qmask = 0
+    for i in qi:
+        qmask |= 1 << i
+    cmask = 0
+    for j in ci:
+        cmask |= 1 << j
+    # A pair that accounts for more words wins a near tie: "huo man" as one compound for
+    # "hohmann" beats "man" alone.
+    size = len(qi) + len(ci)
+    return _Pair(sim, kind, qi, ci, qmask, cmask, (sim + 0.05 * (size - 2), size))
+
+
+_RANK = attrgetter("rank")
+#: Chosen pairs cover disjoint query tokens, so ordering them by span is ordering by first token.
+_QUERY_SPAN = attrgetter("qi")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +249,13 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     return 0.0, Align.MISSING
 
 
+def clear_caches() -> None:
+    """Empty the scorer's memo tables (:meth:`matcher.engine.Engine.trim_caches`)."""
+    compare_tokens.cache_clear()
+    _abjad_skeletons.cache_clear()
+    _nominative_stem.cache_clear()
+
+
 def _syllabic_match(a: str, script_a: str, b: str, script_b: str) -> bool:
     """True when the possible skeletons of a syllabic-script word and an alphabetic word meet,
     each at least two consonants long (one consonant is too little to tell names apart)."""
@@ -272,9 +305,10 @@ def _is_acronym_like(text: str) -> bool:
     return len(text) <= 5 and _VOWELS.isdisjoint(text)
 
 
-def _abjad_skeletons(t: Token) -> set[str]:
+@lru_cache(maxsize=100_000)
+def _abjad_skeletons(t: Token) -> frozenset[str]:
     """Abjads write long vowels with the letters w and y: also try the skeleton without w."""
-    return {t.skel, skeleton(t.text.replace("w", ""))} if t.abjad else {t.skel}
+    return frozenset((t.skel, skeleton(t.text.replace("w", "")))) if t.abjad else frozenset((t.skel,))
 
 
 def _weight(t: Token, rarity: dict[str, float] | None) -> float:
@@ -290,7 +324,7 @@ def _single_pairs(q: tuple[Token, ...], c: tuple[Token, ...]) -> list[_Pair]:
         for j, ct in enumerate(c):
             sim, kind = compare_tokens(qt, ct)
             if sim >= MIN_PAIR_SIM:
-                pairs.append(_Pair(sim, kind, (i,), (j,)))
+                pairs.append(_pair(sim, kind, (i,), (j,)))
     return pairs
 
 
@@ -309,9 +343,9 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                 if word == joined or OSA.distance(word, joined, score_cutoff=1) <= 1:
                     sim = 0.95 if word == joined else 0.85
                     pairs.append(
-                        _Pair(sim, Align.COMPOUND, (j,), span)
+                        _pair(sim, Align.COMPOUND, (j,), span)
                         if swap
-                        else _Pair(sim, Align.COMPOUND, span, (j,))
+                        else _pair(sim, Align.COMPOUND, span, (j,))
                     )
         loose_a = [t.script in LOOSE_SCRIPTS for t in side_a.tokens]
         if not any(loose_a):
@@ -342,27 +376,29 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                         continue
                     span = tuple(range(i, end + 1))
                     pairs.append(
-                        _Pair(sim, Align.TRANSLITERATION, (j,), span)
+                        _pair(sim, Align.TRANSLITERATION, (j,), span)
                         if swap
-                        else _Pair(sim, Align.TRANSLITERATION, span, (j,))
+                        else _pair(sim, Align.TRANSLITERATION, span, (j,))
                     )
     return pairs
 
 
-def _greedy(pairs: list[_Pair], nq: int, nc: int) -> tuple[list[_Pair], set[int], set[int]]:
-    # A pair that accounts for more words wins a near tie: "huo man" as one compound for "hohmann"
-    # beats "man" alone.
-    pairs.sort(
-        key=lambda p: (p.sim + 0.05 * (len(p.qi) + len(p.ci) - 2), len(p.qi) + len(p.ci)), reverse=True
-    )
-    qfree, cfree = set(range(nq)), set(range(nc))
+def _greedy(pairs: list[_Pair]) -> tuple[list[_Pair], int, int]:
+    """Best pairs first (:func:`_pair` sets the order), each taken when none of its tokens is
+    taken yet. Returns the chosen pairs and the masks of query and listed tokens they cover."""
+    qused = 0
+    cused = 0
     chosen: list[_Pair] = []
-    for pair in pairs:
-        if all(i in qfree for i in pair.qi) and all(j in cfree for j in pair.ci):
+    for pair in sorted(pairs, key=_RANK, reverse=True):
+        if not pair.qmask & qused and not pair.cmask & cused:
             chosen.append(pair)
-            qfree.difference_update(pair.qi)
-            cfree.difference_update(pair.ci)
-    return chosen, qfree, cfree
+            qused |= pair.qmask
+            cused |= pair.cmask
+    return chosen, qused, cused
+
+
+def _free(used: int, n: int) -> set[int]:
+    return {i for i in range(n) if not used >> i & 1}
 
 
 def _acronym_runs(tokens: tuple[Token, ...], free: set[int]) -> dict[str, tuple[int, ...]]:
@@ -403,7 +439,7 @@ def _acronym_pairs(
             if 2 <= len(word) <= 8 and word.isalpha() and word in runs:
                 span = runs[word]
                 out.append(
-                    _Pair(0.9, Align.ACRONYM, span, (i,)) if swap else _Pair(0.9, Align.ACRONYM, (i,), span)
+                    _pair(0.9, Align.ACRONYM, span, (i,)) if swap else _pair(0.9, Align.ACRONYM, (i,), span)
                 )
     return out
 
@@ -416,56 +452,44 @@ def score_name(
 ) -> NameScore:
     """Score one query reading against one listed reading (see the module docstring)."""
     qt, ct = q.tokens, c.tokens
+    nq, nc = len(qt), len(ct)
+    every_q, every_c = (1 << nq) - 1, (1 << nc) - 1
     singles = _single_pairs(qt, ct)
-    chosen, qfree, cfree = _greedy(list(singles), len(qt), len(ct))
-    if qfree or cfree or any(p.sim < 0.9 for p in chosen):
+    chosen, qused, cused = _greedy(singles)
+    if qused != every_q or cused != every_c or any(p.sim < 0.9 for p in chosen):
         # Only when words are left over or weakly matched can a compound do better.
         compounds = _compound_pairs(q, c)
         if compounds:
-            chosen, qfree, cfree = _greedy(singles + compounds, len(qt), len(ct))
-    if qfree and cfree and kind is not EntityType.PERSON and (len(qfree) > 1 or len(cfree) > 1):
-        for pair in _acronym_pairs(qt, ct, qfree, cfree):
-            if all(i in qfree for i in pair.qi) and all(j in cfree for j in pair.ci):
+            chosen, qused, cused = _greedy(singles + compounds)
+    qleft, cleft = every_q & ~qused, every_c & ~cused
+    # Acronyms need free words on both sides and a run of two or more on one of them.
+    if qleft and cleft and kind is not EntityType.PERSON and (qleft & (qleft - 1) or cleft & (cleft - 1)):
+        for pair in _acronym_pairs(qt, ct, _free(qused, nq), _free(cused, nc)):
+            if not pair.qmask & qused and not pair.cmask & cused:
                 chosen.append(pair)
-                qfree.difference_update(pair.qi)
-                cfree.difference_update(pair.ci)
+                qused |= pair.qmask
+                cused |= pair.cmask
     wq = [_weight(t, rarity) for t in qt]
     wc = [_weight(t, rarity) for t in ct]
-    q_extra = sum((wq[i] for i in qfree if qt[i].cls in _CONFLICTING), 0.0)
-    c_extra = sum((wc[j] for j in cfree if ct[j].cls in _CONFLICTING), 0.0)
-    matched_identity_q = sum(1 for i in range(len(qt)) if i not in qfree and qt[i].cls in _IDENTITY)
-    matched_identity_c = sum(1 for j in range(len(ct)) if j not in cfree and ct[j].cls in _IDENTITY)
+    q_extra, matched_identity_q = _leftover(qt, wq, qused)
+    c_extra, matched_identity_c = _leftover(ct, wc, cused)
+    den = _side_weight(0.0, qt, wq, qused, kind, matched_identity_c, c_extra, c.titled)
+    den = _side_weight(den, ct, wc, cused, kind, matched_identity_q, q_extra, q.titled)
     num = 0.0
-    den = 0.0
-    for side_w, side_t, free, other_matched, other_extra, other_titled in (
-        (wq, qt, qfree, matched_identity_c, c_extra, c.titled),
-        (wc, ct, cfree, matched_identity_q, q_extra, q.titled),
-    ):
-        for k, w in enumerate(side_w):
-            if k not in free:
-                den += w
-                continue
-            t = side_t[k]
-            if kind is not EntityType.PERSON and t.place:
-                den += w * PLACE_GAMMA
-            elif other_extra == 0 and other_titled and other_matched == 1:
-                # "President Putin": after a title one name stands for the whole person, so the
-                # given names and patronymic this side adds are what the title left unsaid.
-                den += w * TITLE_GAMMA
-            elif other_extra == 0 and other_matched >= 2:
-                # The other side is fully accounted for: this side merely says more (a patronymic,
-                # a second given name, a descriptive word).
-                den += w * EXTRA_GAMMA
-            else:
-                den += w
     identity_agreed = False
-    all_exact = not qfree and not cfree
+    all_exact = qused == every_q and cused == every_c
     for pair in chosen:
-        num += pair.sim * (sum((wq[i] for i in pair.qi), 0.0) + sum((wc[j] for j in pair.ci), 0.0))
+        wq_pair = 0.0
+        for i in pair.qi:
+            wq_pair += wq[i]
+            identity_agreed = identity_agreed or qt[i].cls in _IDENTITY
+        wc_pair = 0.0
+        for j in pair.ci:
+            wc_pair += wc[j]
+            identity_agreed = identity_agreed or ct[j].cls in _IDENTITY
+        num += pair.sim * (wq_pair + wc_pair)
         if pair.kind is not Align.EXACT:
             all_exact = False
-        if any(qt[i].cls in _IDENTITY for i in pair.qi) or any(ct[j].cls in _IDENTITY for j in pair.ci):
-            identity_agreed = True
     score = num / den if den > 0 else 0.0
     if not identity_agreed:
         score *= 0.5
@@ -488,15 +512,61 @@ def score_name(
     return NameScore(round(score, 4), qt, ct, tuple(chosen))
 
 
+def _leftover(tokens: tuple[Token, ...], weights: list[float], used: int) -> tuple[float, int]:
+    """Weight of the identity-bearing words of one side left unaligned (a different surname,
+    initial or company word), and how many name or number tokens of that side were aligned."""
+    extra = 0.0
+    matched = 0
+    for k in range(len(tokens)):
+        cls = tokens[k].cls
+        if used >> k & 1:
+            if cls in _IDENTITY:
+                matched += 1
+        elif cls in _CONFLICTING:
+            extra += weights[k]
+    return extra, matched
+
+
+def _side_weight(
+    den: float,
+    tokens: tuple[Token, ...],
+    weights: list[float],
+    used: int,
+    kind: EntityType | None,
+    other_matched: int,
+    other_extra: float,
+    other_titled: bool,
+) -> float:
+    """``den`` plus one side's share of the denominator: aligned words in full, unaligned ones
+    discounted when the other side is fully accounted for (see the module docstring)."""
+    for k in range(len(tokens)):
+        w = weights[k]
+        if used >> k & 1:
+            den += w
+        elif kind is not EntityType.PERSON and tokens[k].place:
+            den += w * PLACE_GAMMA
+        elif other_extra == 0 and other_titled and other_matched == 1:
+            # "President Putin": after a title one name stands for the whole person, so the
+            # given names and patronymic this side adds are what the title left unsaid.
+            den += w * TITLE_GAMMA
+        elif other_extra == 0 and other_matched >= 2:
+            # The other side is fully accounted for: this side merely says more (a patronymic,
+            # a second given name, a descriptive word).
+            den += w * EXTRA_GAMMA
+        else:
+            den += w
+    return den
+
+
 def _in_order(chosen: list[_Pair] | tuple[_Pair, ...]) -> bool:
-    seq = [p.ci[0] for p in sorted(chosen, key=lambda p: p.qi[0])]
+    seq = [p.ci[0] for p in sorted(chosen, key=_QUERY_SPAN)]
     return seq == sorted(seq)
 
 
 def _is_rotation(chosen: list[_Pair], qt: tuple[Token, ...]) -> bool:
     """True when the aligned name parts keep their order up to moving a block from the end to the
     front, which is what surname-first and surname-last conventions do."""
-    seq = [p.ci[0] for p in sorted(chosen, key=lambda p: p.qi[0]) if qt[p.qi[0]].cls is TokenClass.NAME]
+    seq = [p.ci[0] for p in sorted(chosen, key=_QUERY_SPAN) if qt[p.qi[0]].cls is TokenClass.NAME]
     if len(seq) < 3:
         return True
     descents = sum(1 for k in range(len(seq)) if seq[(k + 1) % len(seq)] < seq[k])

@@ -643,9 +643,9 @@ class TextScreenResult:
             entry["flagged"] = party.flagged
             entry["matches"] = [
                 {
-                    "entity_id": x.entity.id,
-                    "list": x.entity.source,
-                    "name": x.entity.primary_name.value,
+                    "entity_id": x.entity_id,
+                    "list": x.source,
+                    "name": x.name,
                     "score": x.score,
                     "match": x.is_match,
                     "explanation": x.explanation.summary(),

@@ -300,6 +300,24 @@ def test_entity_lookup(engine: Engine) -> None:
     assert engine.entity("zz:1") is None
 
 
+def test_engine_keeps_retrieval_tables_once() -> None:
+    """The engine queries one merged table; the per-list indexes it keeps must not hold their
+    postings and reach tables as well (that would double retrieval memory), and the indexes it
+    was given are left whole for whoever else holds them."""
+    given = [build_index("a", "2026-01-01", LIST_A), build_index("b", "2026-02-02", LIST_B)]
+    engine = Engine(given)
+    for kept in engine.indexes.values():
+        blocking = kept.blocking
+        assert len(blocking.postings) == 0
+        assert not (blocking.deletes or blocking.skeletons or blocking.loose_skeletons or blocking.nicknames)
+    for original in given:
+        assert original.blocking.deletes and len(original.blocking.postings)
+        assert engine.indexes[original.source].records is original.records
+    merged = engine._blocking
+    assert merged.deletes.keys() == given[0].blocking.deletes.keys() | given[1].blocking.deletes.keys()
+    assert set(ids(engine.match("Dmitri Peskow"))) == {"a:1", "b:X1"}
+
+
 def test_engine_without_lists_answers_nothing() -> None:
     empty = Engine([])
     assert empty.match("Dmitry Peskov").matches == ()

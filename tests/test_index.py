@@ -15,9 +15,11 @@ import pytest
 
 from matcher.index import (
     INDEX_FORMAT,
+    Blocking,
     FuzzyWords,
     Index,
     _deletion_hashes,
+    _merge_reach,
     _word_hashes,
     build_index,
     index_path,
@@ -213,23 +215,53 @@ def test_common_tokens_weigh_less() -> None:
     assert rarity["bank"] < rarity.get("alpha", 1.0) == 1.0
 
 
-def test_entities_are_decoded_lazily_and_equal_the_original(
-    index: Index, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    decoded: list[str] = []
-    original = Entity.from_dict
+def test_merged_reach_table_is_the_ordered_union_of_the_lists() -> None:
+    first, second = {"a": ("x", "y"), "b": ("z",)}, {"a": ("y", "w"), "c": ("v",), "b": ("z",)}
+    merged = _merge_reach([first, second])
+    assert merged == {"a": ("x", "y", "w"), "b": ("z",), "c": ("v",)}
+    # A key only one list has, or that the others add nothing to, keeps that list's tuple.
+    assert merged["c"] is second["c"] and merged["b"] is first["b"]
+    assert _merge_reach([]) == {}
 
-    def counting(data: dict[str, object]) -> Entity:
-        decoded.append(str(data["id"]))
-        return original(data)
 
-    monkeypatch.setattr(Entity, "from_dict", staticmethod(counting))
+# Two lists that share some words and differ in others, so merged keys gather values from both.
+OTHER_LIST = [
+    entity("Q1", PER, "Dmitri PESKOV"),  # a spelling of P1 that deletions join to it
+    entity("Q2", PER, "Theo Kaczinski"),  # another nickname of the Theodore group
+    entity("Q3", PER, "محمد الزهرانی"),  # Arabic script again: loose skeletons
+    entity("Q4", PER, "ウラジーミル・ジリノフスキー"),  # kana: syllabic skeletons
+    entity("Q5", ORG, "Gazprom Neft Shelf"),
+    entity("Q6", PER, "Marie Gonzales"),  # gonzales and P5's gonzalez share the deletion gonzale
+]
+
+
+def test_merged_tables_reach_what_the_lists_reach_together() -> None:
+    """One lookup in the merged tables must reach every key the per-list lookups reached, and no
+    other: the engine queries every list through it."""
+    parts = [build_index("t", "1", ENTITIES).blocking, build_index("u", "1", OTHER_LIST).blocking]
+    merged = Blocking.merge([(b, len(b.lengths)) for b in parts])
+    for table in ("deletes", "skeletons", "loose_skeletons", "nicknames"):
+        by_list = [getattr(b, table) for b in parts]
+        assert set(getattr(merged, table)) == {k for t in by_list for k in t}
+        for key, values in getattr(merged, table).items():
+            assert values == tuple(dict.fromkeys(v for t in by_list for v in t.get(key, ())))
+    shared = parts[0].deletes.keys() & parts[1].deletes.keys()
+    assert any(parts[0].deletes[k] != parts[1].deletes[k] for k in shared)  # a real union was taken
+    queries = [e.names[0].value for e in ENTITIES + OTHER_LIST] + ["Ted Peskof", "Путин", "جیرینوفسکی"]
+    tokens = {t for q in queries for reading in normalize_name(q, None) for t in reading.tokens}
+    for token in tokens:
+        assert merged._reach(token) == parts[0]._reach(token) | parts[1]._reach(token), token.text
+
+
+def test_entities_are_decoded_lazily_and_equal_the_original() -> None:
     fresh = build_index("t", "v", ENTITIES)
-    assert decoded == []
+    assert fresh.decoded == 0
     assert fresh.get(0) == ENTITIES[0]
     assert fresh.get(0) is fresh.get(0)
-    assert decoded == ["t:P1"]
+    assert fresh.decoded == 1
     assert [fresh.get(i) for i in range(fresh.entity_count)] == ENTITIES
+    fresh.clear_cache()
+    assert fresh.decoded == 0
 
 
 # --- Saved indexes ---------------------------------------------------------------------------

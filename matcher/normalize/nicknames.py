@@ -7,21 +7,25 @@ when their groups intersect.
 
 from __future__ import annotations
 
-from functools import cache
+_EMPTY: frozenset[str] = frozenset()
+_GROUPS: dict[str, frozenset[str]] = {}
 
 
-@cache
 def _groups() -> dict[str, frozenset[str]]:
-    from nicknames import name_triplets
+    """The table, read on first use (the scorer asks for every pair of names it cannot otherwise
+    align, so later calls only look up a module global)."""
+    if not _GROUPS:
+        from nicknames import name_triplets
 
-    groups: dict[str, set[str]] = {}
-    for triplet in name_triplets():
-        canonical = triplet.name1.lower()
-        for name in (canonical, triplet.name2.lower()):
-            groups.setdefault(name, set()).add(canonical)
-    return {k: frozenset(v) for k, v in groups.items()}
+        groups: dict[str, set[str]] = {}
+        for triplet in name_triplets():
+            canonical = triplet.name1.lower()
+            for name in (canonical, triplet.name2.lower()):
+                groups.setdefault(name, set()).add(canonical)
+        _GROUPS.update((k, frozenset(v)) for k, v in groups.items())
+    return _GROUPS
 
 
 def nickname_groups(name: str) -> frozenset[str]:
     """Canonical names that ``name`` (lowercase ASCII) is a nickname or form of; empty if none."""
-    return _groups().get(name, frozenset())
+    return (_GROUPS or _groups()).get(name, _EMPTY)
