@@ -118,19 +118,33 @@ class TokenMatch:
     sim: float
 
 
-@dataclass(slots=True)
 class _Pair:
     """One candidate alignment: query tokens ``qi`` with listed tokens ``ci``. Built by
     :func:`_pair`, which also sets the bit masks of both spans and the greedy order, so aligning
-    compares integers instead of building sets."""
+    compares integers instead of building sets.
 
-    sim: float
-    kind: Align
-    qi: tuple[int, ...]
-    ci: tuple[int, ...]
-    qmask: int = 0
-    cmask: int = 0
-    rank: tuple[float, int] = (0.0, 0)
+    A plain class rather than a dataclass: its constructor then compiles (setup.py), and a scored
+    name builds several of these."""
+
+    __slots__ = ("sim", "kind", "qi", "ci", "qmask", "cmask", "rank")
+
+    def __init__(
+        self,
+        sim: float,
+        kind: Align,
+        qi: tuple[int, ...],
+        ci: tuple[int, ...],
+        qmask: int,
+        cmask: int,
+        rank: tuple[float, int],
+    ) -> None:
+        self.sim = sim
+        self.kind = kind
+        self.qi = qi
+        self.ci = ci
+        self.qmask = qmask
+        self.cmask = cmask
+        self.rank = rank
 
 
 def _pair(sim: float, kind: Align, qi: tuple[int, ...], ci: tuple[int, ...]) -> _Pair:
@@ -151,15 +165,27 @@ _RANK = attrgetter("rank")
 _QUERY_SPAN = attrgetter("qi")
 
 
-@dataclass(frozen=True, slots=True)
 class NameScore:
     """A name score; the token-by-token explanation is built only when asked for, because most
-    scored candidates are discarded."""
+    scored candidates are discarded. Treated as immutable; a plain class rather than a frozen
+    dataclass so that building one (once per scored name) runs compiled."""
 
-    score: float
-    _qt: tuple[Token, ...] = ()
-    _ct: tuple[Token, ...] = ()
-    _chosen: tuple[_Pair, ...] = ()
+    __slots__ = ("score", "_qt", "_ct", "_chosen")
+
+    def __init__(
+        self,
+        score: float,
+        qt: tuple[Token, ...] = (),
+        ct: tuple[Token, ...] = (),
+        chosen: tuple[_Pair, ...] = (),
+    ) -> None:
+        self.score = score
+        self._qt = qt
+        self._ct = ct
+        self._chosen = chosen
+
+    def __repr__(self) -> str:
+        return f"NameScore({self.score})"
 
     @property
     def tokens(self) -> tuple[TokenMatch, ...]:
