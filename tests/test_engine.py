@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 
 import matcher
+import matcher.engine
 from matcher.engine import (
     DEFAULT_THRESHOLD,
+    GC_THRESHOLDS,
     MAX_LIMIT,
+    WEAK_ALIAS_FACTOR,
     Engine,
     MatchResult,
     Query,
@@ -318,6 +321,42 @@ def test_engine_keeps_retrieval_tables_once() -> None:
     assert set(ids(engine.match("Dmitri Peskow"))) == {"a:1", "b:X1"}
 
 
+def test_a_name_on_several_lists_is_scored_once_per_query(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'Abu Test' is a weak alias on list a and a primary name on list b: one name, scored once,
+    its score shared by both entities (the weak alias then discounted)."""
+    scored: list[str] = []
+    original = matcher.engine.score_names
+
+    def counting(query, listed, kind, rarity):  # type: ignore[no-untyped-def]
+        scored.append(listed[0].text)
+        return original(query, listed, kind, rarity)
+
+    monkeypatch.setattr(matcher.engine, "score_names", counting)
+    by_id = {m.entity_id: m for m in engine.match("Abu Test").matches}
+    assert scored.count("abu test") == 1
+    assert by_id["b:X2"].score == 1.0 and by_id["a:3"].score == WEAK_ALIAS_FACTOR
+
+
+def test_matches_answer_from_the_index_without_decoding_entities() -> None:
+    engine = Engine([build_index("a", "2026-01-01", LIST_A)])
+    result = engine.match("Dmitry Peskov")
+    data = result_to_dict(result)
+    assert engine.indexes["a"].decoded == 0
+    top = result.matches[0]
+    assert data["matches"][0]["name"] == "PESKOV, Dmitry Sergeyevich"
+    listed = top.entity
+    assert (top.entity_id, top.source, top.name, top.type, top.programs) == (
+        listed.id,
+        listed.source,
+        listed.primary_name.value,
+        listed.type,
+        listed.programs,
+    )
+    assert engine.indexes["a"].decoded == 1
+
+
 def test_engine_without_lists_answers_nothing() -> None:
     empty = Engine([])
     assert empty.match("Dmitry Peskov").matches == ()
@@ -426,8 +465,11 @@ def test_warm_up_hides_the_loaded_engine_from_the_cycle_collector(engine: Engine
     import gc
 
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     try:
         engine.warm_up()
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == GC_THRESHOLDS
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from matcher.normalize.phonetic import romanization_key, skeleton, syllabic_skeletons
+from matcher.normalize.phonetic import _KEY_RULES, romanization_key, skeleton, syllabic_skeletons
 
 SAME_KEY = [
     ("dmitry", "dmitriy", "dmitrij", "dmitri", "dmitrii"),
@@ -98,3 +100,19 @@ def test_syllabic_skeletons_offer_every_spelling_a_syllable_stands_for() -> None
     assert "kl" in syllabic_skeletons("carlow", "Latn")
     # Without a syllabic script involved the rules are the alphabetic ones.
     assert syllabic_skeletons("jiting", "Cyrl") == syllabic_skeletons("jiting", "Latn")
+
+
+def test_each_key_rule_runs_only_where_it_can_apply() -> None:
+    """A rule is skipped for words without any of its triggers (for speed): that must never skip
+    a rule whose pattern would have matched."""
+    rng = random.Random(20261130)
+    words = [
+        "".join(rng.choice("abcdeghijklnopstuvwxyz") for _ in range(rng.randint(1, 12))) for _ in range(20000)
+    ]
+    words += ["vladimirovitsch", "kovacs", "vlagyimir", "poetin", "dzhokhar", "jevgenij", "dmitrii"]
+    for pattern, _, triggers in _KEY_RULES:
+        if not triggers:
+            continue
+        for word in words:
+            if pattern.search(word):
+                assert any(t in word for t in triggers), (pattern.pattern, word)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import string
+
 import pytest
 
-from matcher.normalize.text import fold, tokenize
+from matcher.normalize.text import _fold_ascii, _fold_unicode, fold, tokenize
 
 FOLDED = [
     # NFKC: fullwidth letters and ligatures become plain letters.
@@ -93,3 +96,35 @@ def test_latin_homoglyph_inside_a_cyrillic_word_keeps_the_cyrillic_letters() -> 
 )
 def test_tokenize(raw: str, tokens: list[str]) -> None:
     assert tokenize(raw) == tokens
+
+
+TRICKY_ASCII = [
+    "O'Brien & Sons, S.A.",
+    "S.B.E.R.B.A.N.K",
+    "AL-QAIDA\tin  the\nArabian Peninsula",
+    "A.B. c.d.e. f",
+    "`quoted` (brackets) [and] {braces} #1 @home 50%",
+    "  leading and trailing  ",
+    "x\x00y\x1cz\x7f",
+    "L.L.C.",
+    "J. R. R. Tolkien",
+    "M/V SEA STAR",
+]
+
+
+def words(text: str) -> list[str]:
+    """The two paths may leave different runs of spaces, which fold then collapses."""
+    return text.split()
+
+
+@pytest.mark.parametrize("text", TRICKY_ASCII)
+def test_ascii_shortcut_folds_like_the_general_path(text: str) -> None:
+    assert words(_fold_ascii(text)) == words(_fold_unicode(text))
+
+
+def test_ascii_shortcut_folds_like_the_general_path_on_random_text() -> None:
+    rng = random.Random(20261130)
+    alphabet = string.printable + "\x00\x1c\x7f&.'`"
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        assert words(_fold_ascii(text)) == words(_fold_unicode(text)), text
