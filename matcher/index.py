@@ -56,7 +56,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from rapidfuzz.distance import OSA
@@ -218,7 +218,7 @@ class FuzzyWords:
         hashes: list[np.ndarray] = []
         ids: list[np.ndarray] = []
         for members in by_length.values():
-            codes = np.array([[ord(c) for c in self.words[i]] for i in members], dtype=np.uint64)
+            codes = np.array([[ord(c) for c in self.words[i]] for i in members], dtype=np.int64)
             found = _deletion_hashes(codes)
             hashes.append(found.ravel())
             ids.append(np.repeat(np.array(members, dtype=np.uint32), found.shape[1]))
@@ -239,7 +239,7 @@ class FuzzyWords:
             return []
         # Sorted probes search the table in one sweep (numpy narrows each search by the last);
         # the end of each run of equal hashes is looked up only for the few probes that hit.
-        probe = np.sort(_word_hashes(word))
+        probe = np.sort(np.array(_word_hashes(word), dtype=np.uint32))
         hashes = self.hashes
         lo = np.searchsorted(hashes, probe, "left")
         inside = lo < len(hashes)
@@ -261,47 +261,78 @@ class FuzzyWords:
         return out
 
 
-_HASH_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
-_HASH_INV = pow(_HASH_BASE, -1, 2**64)
-_ONE, _SHIFT = np.uint64(1), np.uint64(32)
-_INV, _INV2 = np.uint64(_HASH_INV), np.uint64(_HASH_INV * _HASH_INV % 2**64)
+#: Deletion hashes are polynomial modulo a prime under 2**31, so every product of two residues
+#: fits in 62 bits: numpy's int64 holds them for the table, and compiled scalar code (setup.py)
+#: hashes one query word without numpy. Collisions only add words the edit distance then rejects.
+_HASH_MOD: Final = 2147483647  # 2**31 - 1
+_HASH_BASE: Final = 257
+_INV: Final = 16711935  # pow(_HASH_BASE, -1, _HASH_MOD), checked in the tests
+_INV2: Final = _INV * _INV % _HASH_MOD
 
 
 def _deletion_hashes(codes: np.ndarray) -> np.ndarray:
-    """Hashes of a word (character codes along the last axis, length ``n``), of its ``n``
-    one-letter deletions and of its ``n (n - 1) / 2`` two-letter deletions: one row per word for a
-    table of words of one length, or one flat array for a single word (a query's, where
-    one-dimensional arrays are twice as fast).
+    """Hashes of words of one length ``n`` (character codes along the last axis, one row per
+    word), of their ``n`` one-letter deletions and of their ``n (n - 1) / 2`` two-letter
+    deletions, computed for the whole table at once.
 
-    With ``P[k]`` the sum of ``code[t] * B**t`` for ``t < k`` (modulo 2**64, numpy's unsigned
-    wrap-around), the word without letters ``i < j`` hashes to
-    ``P[i] + (P[j] - P[i+1]) / B + (P[n] - P[j+1]) / B**2``. The top 32 bits are kept."""
+    With ``P[k]`` the sum of ``(code[t] + 1) * B**t`` for ``t < k`` (modulo ``_HASH_MOD``), the
+    word without letters ``i < j`` hashes to ``P[i] + (P[j] - P[i+1]) / B + (P[n] - P[j+1]) / B**2``,
+    division being multiplication by the modular inverse. :func:`_word_hashes` is the same for one
+    word."""
     n = codes.shape[-1]
     powers, one, i, j = _hash_layout(n)
-    prefix = np.zeros((*codes.shape[:-1], n + 1), dtype=np.uint64)
-    np.cumsum((codes + _ONE) * powers, axis=-1, dtype=np.uint64, out=prefix[..., 1:])
+    m = np.int64(_HASH_MOD)
+    prefix = np.zeros((*codes.shape[:-1], n + 1), dtype=np.int64)
+    np.cumsum((codes + 1) * powers % m, axis=-1, out=prefix[..., 1:])
+    prefix %= m
     whole = prefix[..., n : n + 1]
     parts = (
         whole,
-        prefix[..., one] + (whole - prefix[..., one + 1]) * _INV,
-        prefix[..., i] + (prefix[..., j] - prefix[..., i + 1]) * _INV + (whole - prefix[..., j + 1]) * _INV2,
+        (prefix[..., one] + (whole - prefix[..., one + 1]) % m * _INV) % m,
+        (
+            prefix[..., i]
+            + (prefix[..., j] - prefix[..., i + 1]) % m * _INV % m
+            + (whole - prefix[..., j + 1]) % m * _INV2 % m
+        )
+        % m,
     )
-    return (np.concatenate(parts, axis=-1) >> _SHIFT).astype(np.uint32)
+    return np.concatenate(parts, axis=-1).astype(np.uint32)
 
 
-def _word_hashes(word: str) -> np.ndarray:
-    """:func:`_deletion_hashes` of one word."""
-    return _deletion_hashes(np.array([ord(c) for c in word], dtype=np.uint64))
+def _word_hashes(word: str) -> list[int]:
+    """:func:`_deletion_hashes` of one word, in the same order: the word, its one-letter
+    deletions, its two-letter deletions. Plain integer arithmetic: for one short word, a dozen
+    numpy calls cost more than the hashing itself."""
+    n = len(word)
+    prefix = [0] * (n + 1)
+    power = 1
+    for t in range(n):
+        prefix[t + 1] = (prefix[t] + (ord(word[t]) + 1) * power % _HASH_MOD) % _HASH_MOD
+        power = power * _HASH_BASE % _HASH_MOD
+    whole = prefix[n]
+    out = [whole]
+    for i in range(n):
+        out.append((prefix[i] + (whole - prefix[i + 1]) % _HASH_MOD * _INV) % _HASH_MOD)
+    for i in range(n):
+        for j in range(i + 1, n):
+            out.append(
+                (
+                    prefix[i]
+                    + (prefix[j] - prefix[i + 1]) % _HASH_MOD * _INV % _HASH_MOD
+                    + (whole - prefix[j + 1]) % _HASH_MOD * _INV2 % _HASH_MOD
+                )
+                % _HASH_MOD
+            )
+    return out
 
 
 @lru_cache(maxsize=FUZZY_MAX + 1)
 def _hash_layout(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``B**t`` for ``t < n`` and the positions of one- and two-letter deletions, per length
-    (computed once: numpy spends longer building them than hashing one word)."""
-    powers = np.full(n, _HASH_BASE, dtype=np.uint64)
-    powers[0] = 1
+    """``B**t`` (modulo ``_HASH_MOD``) for ``t < n`` and the positions of one- and two-letter
+    deletions, per length."""
+    powers = np.array([pow(_HASH_BASE, t, _HASH_MOD) for t in range(n)], dtype=np.int64)
     i, j = np.triu_indices(n, 1)
-    return np.cumprod(powers, dtype=np.uint64), np.arange(n), i, j
+    return powers, np.arange(n), i, j
 
 
 @dataclass(slots=True)

@@ -14,6 +14,10 @@ import numpy as np
 import pytest
 
 from matcher.index import (
+    _HASH_BASE,
+    _HASH_MOD,
+    _INV,
+    _INV2,
     INDEX_FORMAT,
     Blocking,
     FuzzyWords,
@@ -169,17 +173,19 @@ def test_fuzzy_words_admit_the_scorers_typo_allowance() -> None:
     assert words.near("peskovy") == []  # shorter words than seven letters are left to deletions
 
 
-def test_deletion_hashes_equal_the_hashes_of_the_deleted_words() -> None:
-    def hashes(word: str) -> set[int]:
-        return set(_word_hashes(word).tolist())
+def test_deletion_hash_constants() -> None:
+    assert _HASH_BASE * _INV % _HASH_MOD == 1 and pow(_HASH_BASE, -2, _HASH_MOD) == _INV2
 
-    for word in ("stellantis", "aabbaab", "rosoboroneksport"):
+
+def test_deletion_hashes_equal_the_hashes_of_the_deleted_words() -> None:
+    for word in ("stellantis", "aabbaab", "rosoboroneksport", "zzzzzzzzzzzzzzzzzzzzzzzz"):
         n = len(word)
         expected = {word} | {word[:i] + word[i + 1 :] for i in range(n)}
         expected |= {word[:i] + word[i + 1 : j] + word[j + 1 :] for i in range(n) for j in range(i + 1, n)}
-        assert hashes(word) == {int(_word_hashes(w)[0]) for w in expected}
-        codes = np.array([[ord(c) for c in word]] * 2, dtype=np.uint64)
-        assert (_deletion_hashes(codes) == _word_hashes(word)).all()
+        assert set(_word_hashes(word)) == {_word_hashes(w)[0] for w in expected}
+        # The table's vectorised hashes equal the query side's scalar ones, row by row.
+        codes = np.array([[ord(c) for c in word]] * 2, dtype=np.int64)
+        assert (_deletion_hashes(codes) == np.array(_word_hashes(word), dtype=np.uint32)).all()
 
 
 def test_candidates_respect_the_limit(index: Index) -> None:
