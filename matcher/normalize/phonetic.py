@@ -29,14 +29,14 @@ from functools import lru_cache
 
 from matcher.normalize.data import syllabic_rules
 
-#: Each rule is (pattern, replacement, triggers): the rule can only apply to a word containing one
-#: of its trigger strings (no triggers: to any word), so most words skip most rules; a substring
-#: test costs a fraction of a regular-expression substitution, and every new query word and every
-#: joined pair of query words is keyed.
+#: Applied in order, between two collapses of doubled letters (:func:`_undouble`). Each rule is
+#: (pattern, replacement, triggers): the rule can only apply to a word containing one of its
+#: trigger strings, so most words skip most rules; a substring test costs a fraction of a
+#: regular-expression substitution, and every new query word and every joined pair of query words
+#: is keyed.
 _KEY_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
     (re.compile(pattern), repl, triggers)
     for pattern, repl, triggers in (
-        (r"(.)\1+", r"\1", ()),
         # Slavic patronymic and surname endings as each language's orthography writes them:
         # -vich / -vitch / -vitsch / -witsch / -vitsj / -vitj / -vitx / -wicz / -vics / -vici / -vic.
         (r"(?<=[vw])[iy](?:tsch|tsj|tch|tj|tx|cz|cs|ci|ch|c)$", "ich", ("vi", "vy", "wi", "wy")),
@@ -69,7 +69,6 @@ _KEY_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
         (r"ou", "u", ("ou",)),
         (r"ee", "i", ("ee",)),
         (r"oo", "u", ("oo",)),
-        (r"(.)\1+", r"\1", ()),
     )
 )
 
@@ -86,9 +85,10 @@ _SKELETON_MAP = str.maketrans(
         "z": "s",
         "r": "l",
         "j": "c",
+        # Vowels, h and apostrophes are dropped.
+        **dict.fromkeys("aeiouyh'"),
     }
 )
-_VOWELS = re.compile(r"[aeiouyh']")
 
 
 @lru_cache(maxsize=200_000)
@@ -96,11 +96,30 @@ def romanization_key(token: str) -> str:
     """Collapse romanisation variants of an ASCII token (see module docstring)."""
     if not token.isalpha():
         return token
-    key = token
+    key = _undouble(token)
     for pattern, repl, triggers in _KEY_RULES:
-        if not triggers or any(t in key for t in triggers):
+        if any(t in key for t in triggers):
             key = pattern.sub(repl, key)
-    return key
+    return _undouble(key)
+
+
+def _undouble(text: str) -> str:
+    """Each run of one repeated character as one (``mohammed`` -> ``mohamed``)."""
+    previous = ""
+    for k in range(len(text)):
+        char = text[k]
+        if char == previous:
+            break
+        previous = char
+    else:
+        return text
+    out: list[str] = []
+    previous = ""
+    for char in text:
+        if char != previous:
+            out.append(char)
+            previous = char
+    return "".join(out)
 
 
 @lru_cache(maxsize=200_000)
@@ -110,8 +129,7 @@ def skeleton(token: str) -> str:
         return token
     key = token.replace("ch", "j").replace("sh", "s").replace("kh", "k").replace("ph", "f")
     key = key.replace("ts", "s").replace("x", "ks")
-    key = _VOWELS.sub("", key).translate(_SKELETON_MAP)
-    return re.sub(r"(.)\1+", r"\1", key)
+    return _undouble(key.translate(_SKELETON_MAP))
 
 
 def allowed_edits(length: int) -> int:

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from matcher.normalize.phonetic import _KEY_RULES, romanization_key, skeleton, syllabic_skeletons
+from matcher.normalize.phonetic import _KEY_RULES, _undouble, romanization_key, skeleton, syllabic_skeletons
 
 SAME_KEY = [
     ("dmitry", "dmitriy", "dmitrij", "dmitri", "dmitrii"),
@@ -116,3 +116,11 @@ def test_each_key_rule_runs_only_where_it_can_apply() -> None:
         for word in words:
             if pattern.search(word):
                 assert any(t in word for t in triggers), (pattern.pattern, word)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("mohammed", "mohamed"), ("aaa", "a"), ("abba", "aba"), ("", ""), ("x", "x"), ("putin", "putin")],
+)
+def test_undouble_collapses_each_run_of_one_character(text: str, expected: str) -> None:
+    assert _undouble(text) == expected
