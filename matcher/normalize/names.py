@@ -301,7 +301,7 @@ def normalize_name(raw: str, kind: EntityType = EntityType.ORGANIZATION) -> tupl
     A name written as alternatives (``Al-Qa'ida/Islamic Army``) yields the readings of each part
     as well as of the whole. Returns an empty tuple when nothing comparable is left.
     """
-    parts = _ALTERNATIVES.split(raw)
+    parts = _ALTERNATIVES.split(raw) if "/" in raw else ()
     if len(parts) > 1:
         readings = [r for part in (raw, *parts) for r in _normalize_one(part, kind)]
         return tuple(dict.fromkeys(readings))

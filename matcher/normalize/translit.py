@@ -177,7 +177,8 @@ def latinize(token: str, style: str = "word") -> tuple[Reading, ...]:
     Latin input), which tells the scorer whether vowels can be trusted. ``original`` is the piece of
     the token each Latin word came from, so same-script names can be compared by character.
     """
-    script = detect_script(token) or "Zyyy"
+    # An ASCII token has only Latin letters, if any: the script lookup by character name is not needed.
+    script = "Latn" if token.isascii() else detect_script(token) or "Zyyy"
     if script == "Latn" or script == "Zyyy":
         word = _ascii(token)
         return ((((word, token),), "Latn"),) if word else ()
