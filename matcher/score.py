@@ -244,7 +244,7 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     if (
         a.cls is TokenClass.NAME
         and b.cls is TokenClass.NAME
-        and nickname_groups(a.text) & nickname_groups(b.text)
+        and not nickname_groups(a.text).isdisjoint(nickname_groups(b.text))
     ):
         return 0.85, Align.NICKNAME
     length = max(len(a.key), len(b.key))
