@@ -184,6 +184,11 @@ class Postings:
             return None
         return self.data[self.bounds[slot] : self.bounds[slot + 1]]
 
+    def hits(self, keys: Iterable[str]) -> np.ndarray | None:
+        """Records any of ``keys`` lists, repeated where keys share records (see :func:`_union`),
+        or None when no key is in the vocabulary."""
+        return _union([a for a in (self.get(k) for k in keys) if a is not None])
+
     def __contains__(self, key: str) -> bool:
         return key in self.slots
 
@@ -440,17 +445,14 @@ class Blocking:
         if found is None and token not in cache:
             postings = self.postings
             key = token.key
-            arrays = [a for a in (postings.get(k) for k in self._reach(token)) if a is not None]
+            keys = list(self._reach(token))
             if len(key) >= STEM_MIN and key not in postings:
                 # An unlisted word may be an inflected form of a listed one (Putinas); a listed
                 # word is left alone, or Nikolaevna would bring every Nikolaev along.
-                stem = postings.get(key[:-2])
-                if stem is not None:
-                    arrays.append(stem)
-            found = _union(arrays)
+                keys.append(key[:-2])
+            found = postings.hits(keys)
             if found is None and len(key) >= FUZZY_MIN and token.script not in LOOSE_SCRIPTS:
-                fallback = self._fuzzy_words().near(key) + self._split(key)
-                found = _union([a for a in (postings.get(k) for k in fallback) if a is not None])
+                found = postings.hits(self._fuzzy_words().near(key) + self._split(key))
             if len(cache) >= HIT_CACHE_SIZE:
                 cache.clear()
             cache[token] = found
@@ -463,14 +465,13 @@ class Blocking:
         ``ndrangheta``), memoised with the token hits."""
         postings = self.postings
         key = romanization_key(joined)
-        found = _union([a for a in (postings.get(joined), postings.get(key)) if a is not None])
+        found = postings.hits((joined, key))
         if found is not None or not fuzzy or len(key) < FUZZY_MIN:
             return found
         cache = self.hit_cache
         found = cache.get(key)
         if found is None and key not in cache:
-            near = self._fuzzy_words().near(key)
-            found = _union([a for a in (postings.get(k) for k in near) if a is not None])
+            found = postings.hits(self._fuzzy_words().near(key))
             if len(cache) >= HIT_CACHE_SIZE:
                 cache.clear()
             cache[key] = found
@@ -520,7 +521,7 @@ class Blocking:
                     for alternative in _syllabic_alternatives(text, tokens[i].script, skel)
                     for k in self._skeleton_keys(alternative)
                 )
-                hit = _union([a for a in (self.postings.get(k) for k in keys) if a is not None])
+                hit = self.postings.hits(keys)
                 if hit is not None:
                     out.append((1.0, hit))
         return out
@@ -761,35 +762,13 @@ class Index:
         self._ids = ids
         self._cache: dict[int, Entity] = {}
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Explicit, so the pure and the compiled build (setup.py) read each other's files; the
-        # decoded entities are not saved.
+    def _arguments(self, blocking: Blocking) -> tuple[Any, ...]:
+        """What the constructor needs to rebuild this index, with ``blocking`` as its tables."""
         return (
-            Index,
-            (
-                self.source,
-                self.version,
-                self.records,
-                self.blocking,
-                self.types,
-                self.listings,
-                self.by_identifier,
-                self._blobs,
-                self._ids,
-                self.algorithm,
-            ),
-        )
-
-    def without_retrieval(self) -> Index:
-        """A shallow copy without retrieval tables, for an engine that holds them merged with the
-        other lists' (:meth:`Blocking.merge`): keeping the per-list postings and reach tables too
-        would double the memory of retrieval. What scoring and answering a query read (records,
-        types, listings, entities, identifiers) is shared with this index."""
-        return Index(
             self.source,
             self.version,
             self.records,
-            Blocking.empty(),
+            blocking,
             self.types,
             self.listings,
             self.by_identifier,
@@ -797,6 +776,18 @@ class Index:
             self._ids,
             self.algorithm,
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Explicit, so the pure and the compiled build (setup.py) read each other's files; the
+        # decoded entities are not saved.
+        return (Index, self._arguments(self.blocking))
+
+    def without_retrieval(self) -> Index:
+        """A shallow copy without retrieval tables, for an engine that holds them merged with the
+        other lists' (:meth:`Blocking.merge`): keeping the per-list postings and reach tables too
+        would double the memory of retrieval. What scoring and answering a query read (records,
+        types, listings, entities, identifiers) is shared with this index."""
+        return Index(*self._arguments(Blocking.empty()))
 
     @property
     def entity_count(self) -> int:

@@ -97,9 +97,7 @@ def _fold_unicode(text: str) -> str:
     text = text.casefold()
     text = " ".join(_fix_homoglyphs(w) for w in text.split())
     text = _strip_marks(text)
-    text = text.replace("&", " and ")
-    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
-    return _punctuation_to_space(text)
+    return _punctuation_to_space(_ampersands_and_dots(text))
 
 
 def _fold_ascii(text: str) -> str:
@@ -107,9 +105,14 @@ def _fold_ascii(text: str) -> str:
     words; runs of spaces, which :func:`fold` collapses next, may differ): NFKC, format
     characters, homoglyphs and diacritics cannot occur in it, case folding is lowering, and
     punctuation is one table lookup per character."""
-    text = text.lower().replace("&", " and ")
-    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
-    return text.translate(_ASCII_PUNCTUATION)
+    return _ampersands_and_dots(text.lower()).translate(_ASCII_PUNCTUATION)
+
+
+def _ampersands_and_dots(text: str) -> str:
+    """``&`` as ``and``, and dotted acronyms joined (``S.B.E.R.B.A.N.K`` -> ``sberbank``), before
+    punctuation becomes space."""
+    text = text.replace("&", " and ")
+    return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
 
 
 def tokenize(text: str) -> list[str]:
