@@ -1,4 +1,4 @@
-"""Build hook: compile the matching hot path with mypyc.
+"""Build hook: compile the matching hot path with mypyc (and one numeric loop with Cython).
 
 Scoring a candidate walks small dicts, sets and tuples of interned tokens; the CPython interpreter
 spends most of that time dispatching, and the same fully typed code compiled by mypyc (already the
@@ -26,13 +26,24 @@ COMPILED = [
     "matcher/index.py",
 ]
 
+# Loops over numpy arrays, written in Cython's pure-Python mode: mypyc would box every element.
+CYTHON = ["matcher/accumulate.py"]
+
 ext_modules = []
 if os.environ.get("MATCHER_COMPILE", "1") != "0":
+    from Cython.Build import cythonize
     from mypyc.build import mypycify
 
     # The isolated build environment lacks the runtime dependencies, so their imports are untyped
     # there: a "type: ignore" that mypy --strict needs against the real packages is unused here.
     ext_modules = mypycify(["--no-warn-unused-ignores", *COMPILED], opt_level="3", group_name="matcher")
+    # Record ids and slots come from the index's own tables, which are sized together when it is
+    # built, so per-element bounds checks only cost time.
+    ext_modules += cythonize(
+        CYTHON,
+        compiler_directives={"language_level": 3, "boundscheck": False, "wraparound": False},
+        quiet=True,
+    )
     for ext in ext_modules:
         ext.optional = True
 

@@ -114,13 +114,21 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
-    """Why a listed entity scored what it did, in terms a reviewer can check against the list."""
+    """Why a listed entity scored what it did, in terms a reviewer can check against the list.
+
+    The token-by-token alignment (:attr:`tokens`) is written out from the scorer's chosen pairs
+    when first read: a screening call that only looks at scores, as bulk jobs filtering on the
+    threshold mostly do, never pays for it."""
 
     matched_name: str
     matched_name_kind: NameKind
     name_score: float
-    tokens: tuple[TokenMatch, ...]
     qualifiers: tuple[Qualifier, ...]
+    alignment: NameScore = field(repr=False, compare=False)
+
+    @property
+    def tokens(self) -> tuple[TokenMatch, ...]:
+        return self.alignment.tokens
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -209,8 +217,8 @@ class _Scored:
             self.name.value,
             self.name.kind,
             self.name_score.score,
-            self.name_score.tokens,
             tuple(self.qualifiers),
+            self.name_score,
         )
         index, position = self.index, self.position
         entity_id, name, programs = index.listings[position]

@@ -31,8 +31,9 @@ typos never pay for it, and an unknown word pays once (hits are memoised per tok
 - and for two adjacent query words of which one reached nothing, their joined form through the
   same two-deletion lookup (``Andrang Heta`` ~ ``'Ndrangheta``).
 
-A name record's retrieval score is the summed weight of query tokens that reached it; the best
-``candidates`` records go on to full scoring. ``rarity`` (document frequency) is computed here and
+A name record's retrieval score is the summed weight of query tokens that reached it (summed and
+ranked by :mod:`matcher.accumulate`, compiled); the best ``candidates`` records go on to full
+scoring. ``rarity`` (document frequency) is computed here and
 handed to the scorer so common tokens ("mohammad", "bank") weigh less than rare ones.
 
 Each list's index is built and saved on its own (a list refreshes without touching the others),
@@ -61,6 +62,7 @@ from typing import Any, Final
 import numpy as np
 from rapidfuzz.distance import OSA
 
+from matcher.accumulate import rank, scratch
 from matcher.model import ALGORITHM_VERSION, Entity, EntityType, Name, NameKind
 from matcher.normalize import NormName, Token, TokenClass, normalize_name
 from matcher.normalize.identifiers import normalize_identifier
@@ -127,8 +129,9 @@ def _restore_record(
 class Postings:
     """Vocabulary key -> record ids, every list in one numpy array.
 
-    One array and one dict of slots instead of an array object per key keeps the index small, and
-    numpy does the per-query accumulation in C.
+    One array and one dict of slots instead of an array object per key keeps the index small; a
+    query passes slots, not arrays, to the compiled accumulation (:mod:`matcher.accumulate`), which
+    reads the records straight from ``data``.
     """
 
     __slots__ = ("slots", "bounds", "data")
@@ -178,16 +181,11 @@ class Postings:
     def empty(cls) -> Postings:
         return cls({}, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint32))
 
-    def get(self, key: str) -> np.ndarray | None:
-        slot = self.slots.get(key)
-        if slot is None:
-            return None
-        return self.data[self.bounds[slot] : self.bounds[slot + 1]]
-
-    def hits(self, keys: Iterable[str]) -> np.ndarray | None:
-        """Records any of ``keys`` lists, repeated where keys share records (see :func:`_union`),
-        or None when no key is in the vocabulary."""
-        return _union([a for a in (self.get(k) for k in keys) if a is not None])
+    def find(self, keys: Iterable[str]) -> tuple[int, ...]:
+        """The slots of those of ``keys`` that are in the vocabulary (each once): the records
+        they list are what :func:`matcher.accumulate.rank` reads."""
+        slots = self.slots
+        return tuple(dict.fromkeys(slots[k] for k in keys if k in slots))
 
     def __contains__(self, key: str) -> bool:
         return key in self.slots
@@ -354,8 +352,8 @@ class Blocking:
     lengths: np.ndarray
     #: Word keys of ``FUZZY_MIN`` letters or more, for the fuzzy fallback.
     words: tuple[str, ...] = ()
-    #: Records reached per query token, and per joined pair of query words for the fallback.
-    hit_cache: dict[Token | str, np.ndarray | None] = dataclasses.field(default_factory=dict, compare=False)
+    #: Postings slots reached per query token, and per joined pair of query words for the fallback.
+    hit_cache: dict[Token | str, tuple[int, ...]] = dataclasses.field(default_factory=dict, compare=False)
     fuzzy: FuzzyWords | None = dataclasses.field(default=None, compare=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -382,67 +380,52 @@ class Blocking:
         Tokens are taken rarest first. A token reaching more than ``COMMON_HITS`` records (a common
         given name, "bank") only adds weight to records that rarer tokens already found, unless
         nothing was found yet: it re-ranks instead of flooding the candidate set.
+
+        A record's retrieval score is its best over the query's readings, not their sum: readings
+        are alternatives (a Chinese and a Japanese reading of the same characters). Readings of
+        different lengths compare by the share of their words that agreed, or a Korean name read
+        syllable by syllable (fourteen loose syllables, each reaching some unrelated name) would
+        outrank its reading as four words. Ties go to the shorter name: "Mohamed Ali" before
+        "Mohamed Ali Hassan". The summing and ranking run compiled (:mod:`matcher.accumulate`).
         """
-        n = len(self.lengths)
-        best: np.ndarray | None = None
+        readings: list[tuple[float, list[tuple[float, tuple[int, ...]]]]] = []
         for reading in query:
-            groups: list[tuple[float, np.ndarray]] = []
+            groups: list[tuple[float, tuple[int, ...]]] = []
             tokens = reading.tokens
             for i, token in enumerate(tokens):
                 if token.cls not in _BLOCKING_CLASSES:
                     continue
-                reached = self._token_hits(token)
-                arrays = [reached] if reached is not None else []
+                slots = self._token_hits(token)
                 if i + 1 < len(tokens):
                     after = tokens[i + 1]
-                    unknown = reached is None or (
-                        after.cls in _BLOCKING_CLASSES and self._token_hits(after) is None
-                    )
+                    unknown = not slots or (after.cls in _BLOCKING_CLASSES and not self._token_hits(after))
                     joined = self._join_hits(reading.surfaces[i] + reading.surfaces[i + 1], unknown)
-                    if joined is not None:
-                        arrays.append(joined)
-                hit = _union(arrays)
-                if hit is not None:
-                    groups.append((_CLASS_WEIGHT[token.cls] * self.rarity.get(token.key, 1.0), hit))
+                    if joined:
+                        slots = slots + joined if slots else joined
+                if slots:
+                    groups.append((_CLASS_WEIGHT[token.cls] * self.rarity.get(token.key, 1.0), slots))
             groups.extend(self._syllable_runs(tokens))
-            if not groups:
-                continue
-            groups.sort(key=lambda g: len(g[1]))
-            scores = np.zeros(n, dtype=np.float32)
-            found = False
-            for weight, hit in groups:
-                if len(hit) <= COMMON_HITS or not found:
-                    scores[hit] += weight
-                    found = True
-                else:
-                    known = hit[scores[hit] > 0]
-                    scores[known] += weight
-            # A record's retrieval score is its best over the query's readings, not their sum:
-            # readings are alternatives (a Chinese and a Japanese reading of the same characters).
-            # Readings of different lengths compare by the share of their words that agreed, or a
-            # Korean name read syllable by syllable (fourteen loose syllables, each reaching some
-            # unrelated name) would outrank its reading as four words.
-            if len(tokens) != len(query[0].tokens):
-                scores *= len(query[0].tokens) / len(tokens)
-            best = scores if best is None else np.maximum(best, scores)
-        if best is None:
+            if groups:
+                readings.append((len(query[0].tokens) / len(tokens), groups))
+        if not readings:
             return []
-        # On a boolean array: numpy's nonzero on float32 is ten times slower than the comparison.
-        hits = np.flatnonzero(best > 0)
-        # Ties go to the shorter name: "Mohamed Ali" before "Mohamed Ali Hassan".
-        ranked = best[hits] - 0.01 * self.lengths[hits]
-        if len(hits) > limit:
-            top = np.argpartition(-ranked, limit - 1)[:limit]
-            hits, ranked = hits[top], ranked[top]
-        order = np.argsort(-ranked, kind="stable")
-        return [(round(float(best[hits[i]]), 4), int(hits[i])) for i in order]
+        postings = self.postings
+        return rank(
+            scratch(len(self.lengths)),
+            postings.bounds,
+            postings.data,
+            self.lengths,
+            readings,
+            COMMON_HITS,
+            limit,
+        )
 
-    def _token_hits(self, token: Token) -> np.ndarray | None:
-        """Records a query token reaches, memoised per (interned) token: common words and given
-        names recur across queries, and their union is the costliest part of retrieval."""
+    def _token_hits(self, token: Token) -> tuple[int, ...]:
+        """Postings slots a query token reaches, memoised per (interned) token: common words and
+        given names recur across queries."""
         cache = self.hit_cache
         found = cache.get(token)
-        if found is None and token not in cache:
+        if found is None:
             postings = self.postings
             key = token.key
             keys = list(self._reach(token))
@@ -450,28 +433,28 @@ class Blocking:
                 # An unlisted word may be an inflected form of a listed one (Putinas); a listed
                 # word is left alone, or Nikolaevna would bring every Nikolaev along.
                 keys.append(key[:-2])
-            found = postings.hits(keys)
-            if found is None and len(key) >= FUZZY_MIN and token.script not in LOOSE_SCRIPTS:
-                found = postings.hits(self._fuzzy_words().near(key) + self._split(key))
+            found = postings.find(keys)
+            if not found and len(key) >= FUZZY_MIN and token.script not in LOOSE_SCRIPTS:
+                found = postings.find(self._fuzzy_words().near(key) + self._split(key))
             if len(cache) >= HIT_CACHE_SIZE:
                 cache.clear()
             cache[token] = found
         return found
 
-    def _join_hits(self, joined: str, fuzzy: bool) -> np.ndarray | None:
-        """Records two adjacent query words reach written as one (``Gazprom Neft`` ->
+    def _join_hits(self, joined: str, fuzzy: bool) -> tuple[int, ...]:
+        """Slots two adjacent query words reach written as one (``Gazprom Neft`` ->
         ``gazpromneft``), exactly; and, when one of the two words reached nothing by itself
         (``fuzzy``) and the exact lookup found nothing, by the fuzzy fallback (``Andrang Heta`` ->
         ``ndrangheta``), memoised with the token hits."""
         postings = self.postings
         key = romanization_key(joined)
-        found = postings.hits((joined, key))
-        if found is not None or not fuzzy or len(key) < FUZZY_MIN:
-            return found
+        exact = postings.find((joined, key))
+        if exact or not fuzzy or len(key) < FUZZY_MIN:
+            return exact
         cache = self.hit_cache
         found = cache.get(key)
-        if found is None and key not in cache:
-            found = postings.hits(self._fuzzy_words().near(key))
+        if found is None:
+            found = postings.find(self._fuzzy_words().near(key))
             if len(cache) >= HIT_CACHE_SIZE:
                 cache.clear()
             cache[key] = found
@@ -503,10 +486,10 @@ class Blocking:
                 out += (known, *near)
         return out
 
-    def _syllable_runs(self, tokens: tuple[Token, ...]) -> list[tuple[float, np.ndarray]]:
+    def _syllable_runs(self, tokens: tuple[Token, ...]) -> list[tuple[float, tuple[int, ...]]]:
         """Runs of syllables from Korean, Chinese, Japanese or an abjad, joined and looked up by
         consonant skeleton among Latin words (``pu tin`` -> ``putin``, ``bd allh`` -> ``abdullah``)."""
-        out: list[tuple[float, np.ndarray]] = []
+        out: list[tuple[float, tuple[int, ...]]] = []
         for i, token in enumerate(tokens):
             if token.script not in LOOSE_SCRIPTS:
                 continue
@@ -521,8 +504,8 @@ class Blocking:
                     for alternative in _syllabic_alternatives(text, tokens[i].script, skel)
                     for k in self._skeleton_keys(alternative)
                 )
-                hit = self.postings.hits(keys)
-                if hit is not None:
+                hit = self.postings.find(keys)
+                if hit:
                     out.append((1.0, hit))
         return out
 
@@ -714,14 +697,6 @@ def _rarity(postings: Postings, n: int) -> dict[str, float]:
         if p > 0.001:
             rarity[key] = round(max(0.4, 1.0 - 0.3 * math.log10(p / 0.001)), 3)
     return rarity
-
-
-def _union(arrays: list[np.ndarray]) -> np.ndarray | None:
-    """Record ids of several postings, possibly repeated: ``scores[ids] += w`` adds ``w`` once per
-    distinct id (numpy's buffered fancy-index update), which is the union without sorting."""
-    if not arrays:
-        return None
-    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
 class Index:

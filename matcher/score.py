@@ -170,7 +170,7 @@ class NameScore:
     scored candidates are discarded. Treated as immutable; a plain class rather than a frozen
     dataclass so that building one (once per scored name) runs compiled."""
 
-    __slots__ = ("score", "_qt", "_ct", "_chosen")
+    __slots__ = ("score", "_qt", "_ct", "_chosen", "_tokens")
 
     def __init__(
         self,
@@ -183,13 +183,17 @@ class NameScore:
         self._qt = qt
         self._ct = ct
         self._chosen = chosen
+        self._tokens: tuple[TokenMatch, ...] | None = None
 
     def __repr__(self) -> str:
         return f"NameScore({self.score})"
 
     @property
     def tokens(self) -> tuple[TokenMatch, ...]:
-        return _explain(self._qt, self._ct, self._chosen)
+        """The alignment, token by token, written out once on first use."""
+        if self._tokens is None:
+            self._tokens = _explain(self._qt, self._ct, self._chosen)
+        return self._tokens
 
 
 SYLLABIC_MIN = 2
