@@ -23,6 +23,9 @@ COMPILED = [
     "matcher/score.py",
     "matcher/normalize/names.py",
     "matcher/normalize/phonetic.py",
+    "matcher/normalize/nicknames.py",
+    "matcher/normalize/text.py",
+    "matcher/normalize/translit.py",
     "matcher/index.py",
 ]
 

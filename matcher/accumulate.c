@@ -3391,7 +3391,6 @@ int __pyx_module_is_main_matcher__accumulate = 0;
 /* Implementation of "matcher.accumulate" */
 /* #### Code section: global_var ### */
 static PyObject *__pyx_builtin_enumerate;
-static PyObject *__pyx_builtin_round;
 static PyObject *__pyx_builtin___import__;
 static PyObject *__pyx_builtin_Ellipsis;
 static PyObject *__pyx_builtin_id;
@@ -3627,8 +3626,8 @@ namespace {
     PyObject *__pyx_slice[1];
     PyObject *__pyx_tuple[3];
     PyObject *__pyx_codeobj_tab[5];
-    PyObject *__pyx_string_tab[161];
-    PyObject *__pyx_number_tab[6];
+    PyObject *__pyx_string_tab[160];
+    PyObject *__pyx_number_tab[5];
 /* #### Code section: module_state_contents ### */
 /* PyFrozenDict.module_state_decls */
 #if CYTHON_COMPILING_IN_LIMITED_API
@@ -3804,46 +3803,44 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #define __pyx_n_u_rec __pyx_string_tab[124]
 #define __pyx_n_u_register __pyx_string_tab[125]
 #define __pyx_n_u_return __pyx_string_tab[126]
-#define __pyx_n_u_round __pyx_string_tab[127]
-#define __pyx_n_u_scratch __pyx_string_tab[128]
-#define __pyx_n_u_self __pyx_string_tab[129]
-#define __pyx_n_u_setdefault __pyx_string_tab[130]
-#define __pyx_n_u_shape __pyx_string_tab[131]
-#define __pyx_n_u_size __pyx_string_tab[132]
-#define __pyx_n_u_slot __pyx_string_tab[133]
-#define __pyx_n_u_slots __pyx_string_tab[134]
-#define __pyx_n_u_stamp __pyx_string_tab[135]
-#define __pyx_n_u_start __pyx_string_tab[136]
-#define __pyx_n_u_state __pyx_string_tab[137]
-#define __pyx_n_u_step __pyx_string_tab[138]
-#define __pyx_n_u_stop __pyx_string_tab[139]
-#define __pyx_n_u_struct __pyx_string_tab[140]
-#define __pyx_n_u_tables __pyx_string_tab[141]
-#define __pyx_n_u_threading __pyx_string_tab[142]
-#define __pyx_n_u_touched __pyx_string_tab[143]
-#define __pyx_n_u_uint32 __pyx_string_tab[144]
-#define __pyx_n_u_unpack __pyx_string_tab[145]
-#define __pyx_n_u_update __pyx_string_tab[146]
-#define __pyx_n_u_use_setstate __pyx_string_tab[147]
-#define __pyx_n_u_value __pyx_string_tab[148]
-#define __pyx_n_u_values __pyx_string_tab[149]
-#define __pyx_n_u_w __pyx_string_tab[150]
-#define __pyx_n_u_weight __pyx_string_tab[151]
-#define __pyx_n_u_weight_object __pyx_string_tab[152]
-#define __pyx_n_u_x __pyx_string_tab[153]
-#define __pyx_n_u_zeros __pyx_string_tab[154]
-#define __pyx_n_b_O __pyx_string_tab[155]
-#define __pyx_kp_b_iso88591_QfA __pyx_string_tab[156]
-#define __pyx_kp_b_iso88591_q_fA_V1_F_j_axxs_WD_CzYbbccd_F __pyx_string_tab[157]
-#define __pyx_kp_b_iso88591_q_0_kQR_7_1_7_N_1 __pyx_string_tab[158]
-#define __pyx_kp_b_iso88591_WD_gT_T_W_bbffg_q_l_vWE_Q_q_q_q __pyx_string_tab[159]
-#define __pyx_kp_b_iso88591_G1HKq_vS_S_V3a_q_k_1 __pyx_string_tab[160]
+#define __pyx_n_u_scratch __pyx_string_tab[127]
+#define __pyx_n_u_self __pyx_string_tab[128]
+#define __pyx_n_u_setdefault __pyx_string_tab[129]
+#define __pyx_n_u_shape __pyx_string_tab[130]
+#define __pyx_n_u_size __pyx_string_tab[131]
+#define __pyx_n_u_slot __pyx_string_tab[132]
+#define __pyx_n_u_slots __pyx_string_tab[133]
+#define __pyx_n_u_stamp __pyx_string_tab[134]
+#define __pyx_n_u_start __pyx_string_tab[135]
+#define __pyx_n_u_state __pyx_string_tab[136]
+#define __pyx_n_u_step __pyx_string_tab[137]
+#define __pyx_n_u_stop __pyx_string_tab[138]
+#define __pyx_n_u_struct __pyx_string_tab[139]
+#define __pyx_n_u_tables __pyx_string_tab[140]
+#define __pyx_n_u_threading __pyx_string_tab[141]
+#define __pyx_n_u_touched __pyx_string_tab[142]
+#define __pyx_n_u_uint32 __pyx_string_tab[143]
+#define __pyx_n_u_unpack __pyx_string_tab[144]
+#define __pyx_n_u_update __pyx_string_tab[145]
+#define __pyx_n_u_use_setstate __pyx_string_tab[146]
+#define __pyx_n_u_value __pyx_string_tab[147]
+#define __pyx_n_u_values __pyx_string_tab[148]
+#define __pyx_n_u_w __pyx_string_tab[149]
+#define __pyx_n_u_weight __pyx_string_tab[150]
+#define __pyx_n_u_weight_object __pyx_string_tab[151]
+#define __pyx_n_u_x __pyx_string_tab[152]
+#define __pyx_n_u_zeros __pyx_string_tab[153]
+#define __pyx_n_b_O __pyx_string_tab[154]
+#define __pyx_kp_b_iso88591_QfA __pyx_string_tab[155]
+#define __pyx_kp_b_iso88591_q_fA_V1_F_j_axxs_WD_CzYbbccd_F __pyx_string_tab[156]
+#define __pyx_kp_b_iso88591_q_0_kQR_7_1_7_N_1 __pyx_string_tab[157]
+#define __pyx_kp_b_iso88591_WD_gT_T_W_bbffg_q_l_vWE_Q_q_q_q __pyx_string_tab[158]
+#define __pyx_kp_b_iso88591_G1HKq_vS_S_V3a_q_k_1 __pyx_string_tab[159]
 #define __pyx_int_0 __pyx_number_tab[0]
 #define __pyx_int_neg_1 __pyx_number_tab[1]
-#define __pyx_int_4 __pyx_number_tab[2]
-#define __pyx_int_115704137 __pyx_number_tab[3]
-#define __pyx_int_136983863 __pyx_number_tab[4]
-#define __pyx_int_4294967295 __pyx_number_tab[5]
+#define __pyx_int_115704137 __pyx_number_tab[2]
+#define __pyx_int_136983863 __pyx_number_tab[3]
+#define __pyx_int_4294967295 __pyx_number_tab[4]
 /* #### Code section: module_state_clear ### */
 #if CYTHON_USE_MODULE_STATE
 static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
@@ -3874,8 +3871,8 @@ static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
   for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_slice[i]); }
   for (int i=0; i<3; ++i) { Py_CLEAR(clear_module_state->__pyx_tuple[i]); }
   for (int i=0; i<5; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<161; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
-  for (int i=0; i<6; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
+  for (int i=0; i<160; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<5; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_clear_contents ### */
 /* CommonTypesMetaclass.module_state_clear */
 Py_CLEAR(clear_module_state->__pyx_CommonTypesMetaclassType);
@@ -3914,8 +3911,8 @@ static CYTHON_SMALL_CODE int __pyx_m_traverse(PyObject *m, visitproc visit, void
   for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_slice[i]); }
   for (int i=0; i<3; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_tuple[i]); }
   for (int i=0; i<5; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<161; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
-  for (int i=0; i<6; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
+  for (int i=0; i<160; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<5; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_traverse_contents ### */
 /* CommonTypesMetaclass.module_state_traverse */
 Py_VISIT(traverse_module_state->__pyx_CommonTypesMetaclassType);
@@ -20957,7 +20954,7 @@ static PyObject *__pyx_f_7matcher_10accumulate__top(__Pyx_memviewslice __pyx_v_b
  *                 del ranked[limit:]
  *                 worst = -ranked[limit - 1][0]             # <<<<<<<<<<<<<<
  *     ranked.sort()
- *     return [(round(float(score), 4), int(rec)) for _, rec, score in ranked[:limit]]
+ *     return [(float(score), int(rec)) for _, rec, score in ranked[:limit]]
 */
         __pyx_t_12 = (__pyx_v_limit - 1);
 
@@ -20995,7 +20992,7 @@ static PyObject *__pyx_f_7matcher_10accumulate__top(__Pyx_memviewslice __pyx_v_b
  *                 del ranked[limit:]
  *                 worst = -ranked[limit - 1][0]
  *     ranked.sort()             # <<<<<<<<<<<<<<
- *     return [(round(float(score), 4), int(rec)) for _, rec, score in ranked[:limit]]
+ *     return [(float(score), int(rec)) for _, rec, score in ranked[:limit]]
 */
   __pyx_t_11 = PyList_Sort(__pyx_v_ranked); if (unlikely(__pyx_t_11 == ((int)-1))) __PYX_ERR(0, 181, __pyx_L1_error)
 
@@ -21003,7 +21000,7 @@ static PyObject *__pyx_f_7matcher_10accumulate__top(__Pyx_memviewslice __pyx_v_b
   /* "matcher/accumulate.py":182
  *                 worst = -ranked[limit - 1][0]
  *     ranked.sort()
- *     return [(round(float(score), 4), int(rec)) for _, rec, score in ranked[:limit]]             # <<<<<<<<<<<<<<
+ *     return [(float(score), int(rec)) for _, rec, score in ranked[:limit]]             # <<<<<<<<<<<<<<
 */
   { /* enter inner scope */
     __pyx_t_9 = PyList_New(0); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 182, __pyx_L9_error)
@@ -21092,38 +21089,28 @@ static PyObject *__pyx_f_7matcher_10accumulate__top(__Pyx_memviewslice __pyx_v_b
       __pyx_t_1 = 0;
       __pyx_8genexpr1__pyx_v_rec = __pyx_t_18;
       __pyx_8genexpr1__pyx_v_score = __pyx_t_13;
-      __pyx_t_15 = NULL;
-      __pyx_t_14 = PyFloat_FromDouble(((double)__pyx_8genexpr1__pyx_v_score)); if (unlikely(!__pyx_t_14)) __PYX_ERR(0, 182, __pyx_L9_error)
-      __Pyx_GOTREF(__pyx_t_14);
-      __pyx_t_6 = 1;
-      {
-        PyObject *__pyx_callargs[3] = {__pyx_t_15, __pyx_t_14, __pyx_mstate_global->__pyx_int_4};
-        __pyx_t_10 = __Pyx_PyObject_FastCall((PyObject*)__pyx_builtin_round, __pyx_callargs+__pyx_t_6, (3-__pyx_t_6) | (__pyx_t_6*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-        __Pyx_XDECREF(__pyx_t_15); __pyx_t_15 = 0;
-        __Pyx_DECREF(__pyx_t_14); __pyx_t_14 = 0;
-        if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 182, __pyx_L9_error)
-        __Pyx_GOTREF(__pyx_t_10);
-      }
-      __pyx_t_15 = NULL;
+      __pyx_t_10 = PyFloat_FromDouble(((double)__pyx_8genexpr1__pyx_v_score)); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 182, __pyx_L9_error)
+      __Pyx_GOTREF(__pyx_t_10);
+      __pyx_t_14 = NULL;
       __pyx_t_1 = __Pyx_PyLong_From_unsigned_int(__pyx_8genexpr1__pyx_v_rec); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 182, __pyx_L9_error)
       __Pyx_GOTREF(__pyx_t_1);
       __pyx_t_6 = 1;
       {
-        PyObject *__pyx_callargs[2] = {__pyx_t_15, __pyx_t_1};
-        __pyx_t_14 = __Pyx_PyObject_FastCall((PyObject*)(&PyLong_Type), __pyx_callargs+__pyx_t_6, (2-__pyx_t_6) | (__pyx_t_6*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-        __Pyx_XDECREF(__pyx_t_15); __pyx_t_15 = 0;
+        PyObject *__pyx_callargs[2] = {__pyx_t_14, __pyx_t_1};
+        __pyx_t_15 = __Pyx_PyObject_FastCall((PyObject*)(&PyLong_Type), __pyx_callargs+__pyx_t_6, (2-__pyx_t_6) | (__pyx_t_6*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+        __Pyx_XDECREF(__pyx_t_14); __pyx_t_14 = 0;
         __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-        if (unlikely(!__pyx_t_14)) __PYX_ERR(0, 182, __pyx_L9_error)
-        __Pyx_GOTREF(__pyx_t_14);
+        if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 182, __pyx_L9_error)
+        __Pyx_GOTREF(__pyx_t_15);
       }
       __pyx_t_1 = PyTuple_New(2); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 182, __pyx_L9_error)
       __Pyx_GOTREF(__pyx_t_1);
       __Pyx_GIVEREF(__pyx_t_10);
       if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 0, __pyx_t_10) != (0)) __PYX_ERR(0, 182, __pyx_L9_error);
-      __Pyx_GIVEREF(__pyx_t_14);
-      if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 1, __pyx_t_14) != (0)) __PYX_ERR(0, 182, __pyx_L9_error);
+      __Pyx_GIVEREF(__pyx_t_15);
+      if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 1, __pyx_t_15) != (0)) __PYX_ERR(0, 182, __pyx_L9_error);
       __pyx_t_10 = 0;
-      __pyx_t_14 = 0;
+      __pyx_t_15 = 0;
       __Pyx_GIVEREF(__pyx_t_1);
       if (unlikely(__Pyx_ListComp_AppendAndDecref(__pyx_t_9, __pyx_t_1))) __PYX_ERR(0, 182, __pyx_L9_error)
       __pyx_t_1 = 0;
@@ -24089,7 +24076,6 @@ static int __Pyx_InitCachedBuiltins(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   __pyx_builtin_enumerate = __Pyx_GetBuiltinName(__pyx_mstate->__pyx_n_u_enumerate); if (!__pyx_builtin_enumerate) __PYX_ERR(0, 111, __pyx_L1_error)
-  __pyx_builtin_round = __Pyx_GetBuiltinName(__pyx_mstate->__pyx_n_u_round); if (!__pyx_builtin_round) __PYX_ERR(0, 182, __pyx_L1_error)
   __pyx_builtin___import__ = __Pyx_GetBuiltinName(__pyx_mstate->__pyx_n_u_import); if (!__pyx_builtin___import__) __PYX_ERR(1, 119, __pyx_L1_error)
   __pyx_builtin_Ellipsis = __Pyx_GetBuiltinName(__pyx_mstate->__pyx_n_u_Ellipsis); if (!__pyx_builtin_Ellipsis) __PYX_ERR(1, 436, __pyx_L1_error)
   __pyx_builtin_id = __Pyx_GetBuiltinName(__pyx_mstate->__pyx_n_u_id); if (!__pyx_builtin_id) __PYX_ERR(1, 662, __pyx_L1_error)
@@ -24227,38 +24213,38 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
-    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{15},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{15},{17},{17},{20},{16},{7},{6},{2},{9},{23},{21},{50},{30},{37},{5},{8},{7},{25},{27},{8},{15},{1},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{12},{11},{10},{19},{22},{14},{12},{10},{17},{13},{12},{12},{19},{8},{5},{13},{6},{3},{15},{18},{4},{4},{6},{1},{18},{6},{5},{7},{4},{5},{15},{6},{3},{9},{5},{5},{7},{5},{6},{7},{5},{6},{2},{5},{3},{5},{8},{1},{7},{5},{4},{5},{4},{18},{7},{4},{4},{4},{2},{5},{3},{7},{4},{3},{9},{4},{5},{12},{7},{11},{8},{3},{8},{6},{5},{7},{4},{10},{5},{4},{4},{5},{5},{5},{5},{4},{4},{6},{6},{9},{7},{6},{6},{6},{12},{5},{6},{1},{6},{13},{1},{5}};
+    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{15},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{15},{17},{17},{20},{16},{7},{6},{2},{9},{23},{21},{50},{30},{37},{5},{8},{7},{25},{27},{8},{15},{1},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{12},{11},{10},{19},{22},{14},{12},{10},{17},{13},{12},{12},{19},{8},{5},{13},{6},{3},{15},{18},{4},{4},{6},{1},{18},{6},{5},{7},{4},{5},{15},{6},{3},{9},{5},{5},{7},{5},{6},{7},{5},{6},{2},{5},{3},{5},{8},{1},{7},{5},{4},{5},{4},{18},{7},{4},{4},{4},{2},{5},{3},{7},{4},{3},{9},{4},{5},{12},{7},{11},{8},{3},{8},{6},{7},{4},{10},{5},{4},{4},{5},{5},{5},{5},{4},{4},{6},{6},{9},{7},{6},{6},{6},{12},{5},{6},{1},{6},{13},{1},{5}};
     const struct { const unsigned int length: 9; } bytes_length_index[] = {{1},{11},{459},{55},{124},{62}};
     #ifndef CYTHON_COMPRESS_STRINGS
       #define CYTHON_COMPRESS_STRINGS 90
     #endif
-    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (1477 bytes) */
-static const char cstring[] = "x\332}T\315s\323F\024OZ\047\270I\3107\020\n\264k\240M\370r\t\320\241\003\014\035OHh\206)M\010%\323\3110\232\265\264\222\027K\273\362\356\312\2613=\344\230\243\216:\352\250\243\2179\346\230\243\217:\346O\310\237\320\267\222\355\204\322\251\307\332\217\367\336\276\375\275\337{\373\020V\350a\013\361\352\047b\252\227KJ\020\202l\201\035\2170u\247\374\014\275\370\235x\\\264?P\262\213\270\215^\230\234)\352\004<\220\0103\013YT\350s\377\026S\326WH%\250E\254s\306\210\213\377\325\177.\033X\276\374u\0053\306\025\302RR\207!\305\221 \330z\300\231\333F^\006\262\t \327Y\023\273\324B\036\267\310}DZ>\234\005W\213\346\242\276w\321\346B\t\314\026\357#\007\\\365\215e\r\373\004\256B\270E%z\313\025A\252\006\304\254\264U\2153\0042\213\270\264J\004V\004n\323\370\300\253\320F\014m\254n<x\362\313\223\014\255 \232F\211dP5]\000J\244&\255\032PW\201w\325\366\211,\243u\033\265y\200\030\001\\\020\205\017v\347\017\250\032aH\022\245\027h1\213\031+\312\231\001\307)s\026{4\321&\321\247\327\260+I\031[\226\001v\304\344\256\253u\234\3112\256\232f\206\277\274\3216\200\263=b\250\236\300v9V;\317\236-\177\354\t\\\316\034\375\235\227\005\224\3456\026\225\270\352\022\302\364\350\230T\346+\313\245R\355\250\300w\311N\346\360>0\250>~\364\2602kD\374\204M3\360\002\027(+\373m\306\201B\033\007\256B\206!\210\025\230\3040\220\025d10\316\036\000\245M\212]\320\232\224Qe\030Av\211Vc\327\345&\270AX\010\334F\026V\270\374\037\332<\211:\013y\375\310reke}}\325u\251/\251\3342\205\006\326\233\312\003\024y\264\206q\246\000\356%P~NE\032\001a&\321\217\240|\366\036\014\303\330h\267\340{\005\325`\274%-\365\216\330\206\321\313\030\304\007\261\350\234\236-\034\242\250\"\236\026X\372\014\374\354\200\231zv\372\227\302\217z>\224\251^y\230\262l\346V\340f:\206\275|\316\3567|\000\000l\233u\031x\371N\020\t,\347\353\236G\275\324\265\227\257\002\346S\263\016\336VY\377\314@\324#!\2276\225\346X\337\322\010\260\333\277\270\237\274/\010\034\010HKo\200\305\001Xy.\270/\3305\014E\244\352SB\245ar\301\003x/\304\320\231u\241\216\37396\252\201m\303+\224mfR""^\036\030\312*\226\244\n^\252<`\2264MW\237\006\352\340\255\233\244\212\315\272\311=\2173\023\324\312\014\204\200\346\246\313\310\322\254d\203\2767\357\201\220hh\035\204Y\004\350\311^<\021\202\013\333\305\216\314\312\374\361#\230\270\005\235\004*\275\327Ol}\257\003h\240\322,hY\244\005OA\247Z\346\303\036\001v\231\243j\322\245\036U\372\345d\261yX\324{\357\245|\366^\240\233\351V\246[\230f\020:\240\307|@\343\267\001\"\027\026\001\242}\010\312\347>\024\246h\033\324\222\000\242.t\237\310\206^,\320 \301\265\245\373$t\216\314,_\302l\n\342\000\014\010\216\250@0\2213\227\245_\022\327\2064\365\036l\366\256t\010\322\345*\373 \177\236\017\203\3103\tN`\307\341\023\201\251\262\242\221\252\326\273I\361@C\320\315\344\361#\2503\200\035\370\300=\t$\031\324\002t\341 \037\344\356.\241NM\345c/\214\326\036\021\\\376\261?\234\026~\2107c;\251\300r\342\242\376\217\215\247\027\047\323\311)\275\036\237HGFO\307\206Fn\306\227\343FZ\370.\262\343JZ\270\021}\210\227\323\302\355x-)\245\205\233\361\217\t\370)\3053\247\013C#\337\034L\206\237\342\341\2648\035\016\237\024\027\242\341h6z\036\343\270\225\264:\362\360\326\341\366\321\253\343\302\361\312\361^\367\257j\267jvM+-\316\206\245\314>-N\034\254\205\267B#^O6\323\211K!\014\363\341Zt;\"\361\243\0306S\007\315p;Z\211\032\351\264\226\227\322\351\313!\205\335\304lx7\252\344\306\245tb:,F\303ZgG\225\350\317\370&`\006\373\325\350R\204\243&\204\353\200\367\371o\301-\206\263\363WB\025-G\253\361\034\230-\\M\3475\346+\020\001(\032\351\302\265\350i\\\212\177N\276\202P\257\337\212\227\343\337\222\312\311@\372u\262\234^_\214\033\311x\047_\244\013\337G\215\270\010\204\000\230\212\016h5\274\024\3420\303x/\332\214\260V\274\206\013\001\356\\\270\254\227y\\[\032\362\325hF\357\024(V\2439\260\321\222\350\036\304>}\255o\370.\303\233\205T\0016 \037\343\007O\016\032\341hX\217\257&w:\313\373\303\047\005@\321E\017;\343\207\317\217\352\335\315wia.|\032-\001f\310\333\205\375\277a\003\224\337If\222\273\235\267G%\355\002\216\235\026\207\306\256i\305L8\017\236_\305c\311\355\304\351""\274?\274~\364\376\370\273\356\366Nw\007rfwmG\247\353B\330\210F#W\227\300\205\375\346\3016 \236\2176{\331\004\356N\364\240u\215\2648\325\235ZJ\nI%\331\356\2749\334=\302\047\237K\032\335\241\331p)*\235\216\016\215\334\210^g,\277\3514r\307[\341\010\2203\0025\3678\306\375\213\241V&\017\352\300\226F\376\017 \021\262\371";
-    PyObject *data = __Pyx_DecompressString(cstring, 1477, 1);
+    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (1475 bytes) */
+static const char cstring[] = "x\332}T\315s\323F\024OZ\047\270I\3107\020\n\264k\240M\370r\t\320\241\003\014\035OHh\206)M\010%\323\3110\232\265\264\222\027K\273\362\356\312\2613=\344\230\243\216:\352\250\243\2179\346\230\243\217:\346O\310\237\320\267\222\355\204\322\251\307Z\255\336{\373\336\357\375\336\333\207\260B\017[\210W?\021S\275\\R\202\020d\013\354x\204\251;\345g\350\305\357\304\343\242\375\201\222]\304m\364\302\344LQ\047\340\201D\230Y\310\242B\237\373\267\230\262\276B*A-b\2353F\\\374\257\376s\331\300\362\345\257+\2301\256\020\226\222:\014)\216\004\301\326\003\316\3346\3622\220M\000\271\316\232\330\245\026\362\270E\356#\322\362\341,\270Z4\027u\334E\233\013%0[\274\217\034p\3257\2265\354\023\010\205p\213J\364\226+\202T\r\210Yi\253\032g\010d\026qi\225\010\254\010D\323\370\300\253\320F\014m\254n<x\362\313\223\014\255 \232F\211dP5]\000J\244&\255\032PW\201w\325\366\211,\243u\033\265y\200\030\001\\\220\205\017v\347\017\250\032aH\022\2457h1\313\031+\312\231\001\307)s\026{4\321&\321\247\327\260+I\031[\226\001v\304\344\256\253u\234\3112\256\232f\206\277\274\3216\200\263=b\250\236\300v9V;\317\236-\177\354\t\\\316\034\375\234\227\005\224\3456\026\225\270\352\022\302\364\352\230T\346;\313\245R\355\250\300w\311N\346\360>0\250>~\364\2602kD\374\204M3\360\002\027(+\373m\306\201B\033\007\256B\206!\210\025\230\3040\220\025d90\316\036\000\245M\212]\320\232\224Qe\030A\026D\253\261\353r\023\334 ,\004n#\013+\\\376\017m^D]\205\274\177d\271\262\265\262\276\276\352\272\324\227Tn\231B\003\353\275\312\003\024y\266\206q\246\000\356%P~NE\032\001a&\321\227\240|v\037\014\303\330h\267\340y\005\335`\274%-\365\216\330\206\321\253\030\344\007\271\350\232\236m\034\242\250\"\236\026X\372\014\374\354\200\231\372\355\364\203\302\217z>\264\251\336y\230\262\354\315\255\300\315t\014{\371;\213o\370\000\000\3306\3532\360\362/A$\260\234\357{\036\365V\367^\276\013\230O\315:x[e\3753\003Q\217\204\\\332T\232c\035\245\021`\267\037\270_\274/\010\034\010HK\177\000\213\003\260\362\\r_\260k\030\212H\325\247\204J\303\344\202\007p_\210\241+\353B""\037\367klT\003\333\206[(\333\314\244\274<0\224U,I\025\274Ty\300,i\232\256>\r\324\301]7I\025\233u\223{\036g&\250\225\031\010\001\303M\267\221\245Y\311\026\0357\237\201Ph\030\035\204Y\004\350\311n<\021\202\013\333\305\216\314\332\374\361#xq\013&\ttzo\236\330:\256\003h\240\323,\030Y\244\005WA\227Z\346\313\036\001v\231\243j\322\245\036U\372\346d\271yX\324{\367\245|v_`\232\351Q\246G\230f\020&\240\307|@\343\267\001\"\027\026\001\242}H\312\347>4\246h\033\324\222\000\242.\364\234\310\226^.0 \301\265\245\347$L\216\314,\337\302\333\024\304\001\030\220\034Q\201`2\257\274$\256\r\025\352\335\325\354Ji\364\322\345*{\240t\236\017\213\310\213\010\347\341\213\303#\002Se\375\"U\255\027D\361@G\327s\344\361#h1@\034\370@;\t$\031\264\001\014\340 _\344\356.\241NM\345k/\203\326\036\021\\\376\261?\234\026~\2107c;\251\300v\342\242\376\217\215\247\027\047\323\311)\275\037\237HGFO\307\206Fn\306\227\343FZ\370.\262\343JZ\270\021}\210\227\323\302\355x-)\245\205\233\361\217\t\370)\3053\247\013C#\337\034L\206\237\342\341\2648\035\016\237\024\027\242\341h6z\036\343\270\225\264:\362\360\326\341\366\321\253\343\302\361\312\361^\367\257j\267jvM+-\316\206\245\314>-N\034\254\205\267B#^O6\323\211K!,\363\341Zt;\"\361\243\030>\246\016\232\341v\264\0225\322i-/\245\323\227C\n_\023\263\341\335\250\222\033\227\322\211\351\260\030\rk\235\035U\242?\343\233\200\031\354W\243K\021\216\232\220\256\003\336\347\277\005\267\030\316\316_\tU\264\034\255\306s`\266p5\235\327\230\257@\006\240h\244\013\327\242\247q)\3769\371\nR\275~+^\216\177K*\047\003\351\327\311rz}1n$\343\235|\223.|\0375\342\"\020\002`*:\241\325\360R\210\303\014\343\275h3\302Z\361\032\002\002\334\271pYo\363\274\2664\344\253\321\214\376R\240X\215\346\300FK\242{\220\373\364\265\276\341\273\014o\226R\005\330\200z\214\037<9h\204\243a=\276\232\334\351,\357\017\237\024\000E\027=\354\214\037>?\252w7\337\245\205\271\360i\264\004\230\241n\027\366\377\206\017\240\374N2\223\334\355\274=*i\027p\354\26484vM+f\302y\360\374*\036Kn\047N\347\375\341\365\243\367\307\337u""\267w\272;P3\273k;\272\\\027\302F4\032\271\272\005.\3547\017\266\001\361|\264\331\253&pw\242\027\255k\244\305\251\356\324RRH*\311v\347\315\341\356\021>\371\\\322\350\016\315\206KQ\351tth\344F\364:c\371M\247\221;\336\nG\200\234\021\350\271\3071\356\007\206^\231<\250\003[\032\371?\006\047\260\321";
+    PyObject *data = __Pyx_DecompressString(cstring, 1475, 1);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (1936 bytes) */
-static const char cstring[] = "\377 at 0x o\377bject>(t\377ree frag\377ment).: \377<MemoryV\377iew of <\377contiguo\377us and d\263ir4\001\007\rin\021\005s\277trided\"\010 7or \004\031><(\tA\006\377>?Cannot\377 assign \377to read-\277only m\240\002v\376\242\000Invalid\377 mode, esxp\324\000|\000\047c\047t\001\377\047fortran\317\047, gH\000%\005sh\367ape\222\000 axi\377s Note t\375h\226 Cython\375 \021\000delibe\317ratek\000\320\001ct\373er!\001n PEPo-484\212\"re\303!\177s subcl\246\000\373es\261!built\375i\260\000ypes. \377If you n\311e\224 \303\000p\316\000%\tth\277en set\200\000e\373 \047\357\002ation\377_typing\047\366\355$iv\242\000o Fa\377lse.add_>\231 ecoll\305@+\000\277s.abcc\273\002.\367Py_\261 ze_t\376\n\004float[:\367:1]\033\004long\334\000\001\010\tuin\036\003di\177sableen\002\001\357gcis\004\003dli\377st[tuple\365[L\002,\324@t]]m\377atcher/a\277ccumul\260 .\377pyno def\377ault __r\377educe__ {du\277\002non-\244`\357vial\033\000cin\237it__uj\002\343Aa\357lloc\367  ar\377ray data\341.\013\020\277C\221\204\001\356cs.A\377SCIIElli\277psisSc\273@ceh\000\004.}\006\236#__\017\007\326\371 st\347@_\022\006eq_uence\201\205\001.\206\205\007\277___Pyx\001\000D\377ict_Next\237Ref__\253D\335\000_\361_\200b%\000\002\004geti\227tem\r\001d0\001?\000f\207unc\035\001\030\000o\003S\000i\357mpor\200 __m\367ain;\001modu\335lM\002nam\002\003ew\362T\001p~\000\353 cksu\334T\000\n\001res\343 __\320\026\001K\004!\001\272`e\017\003unopickK\000En,\005\230\n\006\236$8\003vt\363A\272\001q\207ualq\005\265E\260.\317Fe=x\356\001set_\245\005\311&|\260 \315.__tes\352\001\376\216\"is_coro\277utine_\364Al\367abc\372E_buf\377ferasync\367io. \006sbas\373ebC\000bound\317sccl:\001\270 tr\377acebackc\277ommonc\034\000t\177current\303a\211d\222!\000\002_u\000\376\210\003\346@o?deende\234 \355\206\002\377errorfla\373gs\263\205\00232flo\377odformat\312\311\207\004ft\001g\264\000\347`di\2569\000xin\346Bs\354As\367ize\356 ngth?slimit\266\205\001\327\002\257mark\251\205\004.\246\205\007m\343em\307\210\001\277\210\001\353Andi\367mnp""\252@pyob\377jordered\375p\322\000popque\377ry_idsra\247nkr\244\207\001\000\002_\312\212\003r\277eached\244\211\001i\333ng\"\002ea\235\000gs\377recregis\375t\332\000eturnr\374\264#\237\205\002selfse\361t\252\206\004\230\211\002\277\001slot\376\000\001sstamps\217tart\243\205\002B\000\013\000o\336\017\000ruct\260bst\235hn\004tou\177\001\311\207\0013\3712\370`\211@updat\337euse_\342\205\005va\367lue\000\002swwe\317ight\000\003\300\004xz\377erosO\200\001\330\377\004%\240Q\240f\250A\356\010\000\014\r\330\000\000\n\013\330\337\r\016\330\016\017\010\001\013\014\377\330\005\006\360\n\000\005\"\377\240\026\240q\330\004\036\230\377f\240A\330\004\035\230V\377\2401\330\004$\240F\250\177!\330\004\"\240&\250E\000\377!\240\021\360\030\000\005\t\377\210\016\220j\240\001\330\010\377\020\220\001\340\010\030\230\001\377\230\022\230;\240a\240x\377\250x\260s\270#\270W\377\300D\310\004\310C\310z\377\320Yb\320bc\320c\277d\330\010\022\220!+\002\330\377\010\014\210F\220#\220_\377\240I\250Q\330\014\025\220\376\002\000\024\220F\230$\230e\367\2402\240\017\000\017\210v\220\177W\230C\230q\330\020\024\001\277!\330\020\026\220i\013\000\014\177\022\220*\230A\330\014\017\003\277\014\020\220\010\230\001\030\001f?\230A\230U\240\"\261\000-\000\177E\230\025\230a\230v\354\000\255g[\000\024\032T\000aG\000\024\377\027\220t\2301\230E\240\275\023\330\000\030\031\330\024\260\001\027\374\277\000\026\000q\330\030\033\2307\277\240!\2405\250\002\350\000\034\377#\2401\240H\250A\340\376\r\006\003\2501\330\034\047\240\357q\250\013\260\003\003\330\030\037O\230q\240\010\216 \212\000A\315\001\377E\220\025\220a\220q\330\276\241\000+\230Q\230a\242\001G\274n\000\254\000\023\2201\220\010\000\330u\014\324\001S\257\001\031\230\021\n\001]t\026\000E\230\023\320\000\020\017\000{\230+\371\000\020\033\2301#\003\225R\253\002A\377\001A\213 \215@\013\377\2104\210q\220\006\220k\377\240\031\250)\2601\200\001\373\340\004\203\000\320 0\260\013\377\270;\300k\320QR\330?\004\023\2207\230(\307\000\265@\347\007\200|\n\000\360 )\250\021\337""\250*\260N\300\302@\013\210~4\000\360\010\000\n\033\230\211@\367\021\220\024\345 D\240\n\250\377$\250g\260T\270\034\300\377T\310\036\320W[\320[\336\261@f\320fg\333A\007\220\337q\230\006\230l\377A\007\200\377v\210W\220E\230\024\230}Q\307D\027\220q\340\010\002\000\377\330\004\007\200q\330\010\017\377\320\017(\250\004\250A\250\377W\260K\270w\300a\340\376\004\013q\320\000\022\220(\230\377!\360\006\000\005\035\230G\346\341\"K\260\356`U\001S\220\005\357\220S\230\005\361`3\240a\\q\005\336`\016\210k\253 \004\267\000";
-    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 1936, 2418);
+    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (1934 bytes) */
+static const char cstring[] = "\377 at 0x o\377bject>(t\377ree frag\377ment).: \377<MemoryV\377iew of <\377contiguo\377us and d\263ir4\001\007\rin\021\005s\277trided\"\010 7or \004\031><(\tA\006\377>?Cannot\377 assign \377to read-\277only m\240\002v\376\242\000Invalid\377 mode, esxp\324\000|\000\047c\047t\001\377\047fortran\317\047, gH\000%\005sh\367ape\222\000 axi\377s Note t\375h\226 Cython\375 \021\000delibe\317ratek\000\320\001ct\373er!\001n PEPo-484\212\"re\303!\177s subcl\246\000\373es\261!built\375i\260\000ypes. \377If you n\311e\224 \303\000p\316\000%\tth\277en set\200\000e\373 \047\357\002ation\377_typing\047\366\355$iv\242\000o Fa\377lse.add_>\231 ecoll\305@+\000\277s.abcc\273\002.\367Py_\261 ze_t\376\n\004float[:\367:1]\033\004long\334\000\001\010\tuin\036\003di\177sableen\002\001\357gcis\004\003dli\377st[tuple\365[L\002,\324@t]]m\377atcher/a\277ccumul\260 .\377pyno def\377ault __r\377educe__ {du\277\002non-\244`\357vial\033\000cin\237it__uj\002\343Aa\357lloc\367  ar\377ray data\341.\013\020\277C\221\204\001\356cs.A\377SCIIElli\277psisSc\273@ceh\000\004.}\006\236#__\017\007\326\371 st\347@_\022\006eq_uence\201\205\001.\206\205\007\277___Pyx\001\000D\377ict_Next\237Ref__\253D\335\000_\361_\200b%\000\002\004geti\227tem\r\001d0\001?\000f\207unc\035\001\030\000o\003S\000i\357mpor\200 __m\367ain;\001modu\335lM\002nam\002\003ew\362T\001p~\000\353 cksu\334T\000\n\001res\343 __\320\026\001K\004!\001\272`e\017\003unopickK\000En,\005\230\n\006\236$8\003vt\363A\272\001q\207ualq\005\265E\260.\317Fe=x\356\001set_\245\005\311&|\260 \315.__tes\352\001\376\216\"is_coro\277utine_\364Al\367abc\372E_buf\377ferasync\367io. \006sbas\373ebC\000bound\317sccl:\001\270 tr\377acebackc\277ommonc\034\000t\177current\303a\211d\222!\000\002_u\000\376\210\003\346@o?deende\234 \355\206\002\377errorfla\373gs\263\205\00232flo\377odformat\312\311\207\004ft\001g\264\000\347`di\2569\000xin\346Bs\354As\367ize\356 ngth?slimit\266\205\001\327\002\257mark\251\205\004.\246\205\007m\343em\307\210\001\277\210\001\353Andi\367mnp""\252@pyob\377jordered\375p\322\000popque\377ry_idsra\247nkr\244\207\001\000\002_\312\212\003r\277eached\244\211\001i\333ng\"\002ea\235\000gs\377recregis\375t\332\000eturns\376\231\205\003selfsetx\245\206\004\223\211\002\272\001slot\000\001\377sstampstGart\236\205\002=\000\013\000o\017\000\357ruct\253bsth\316i\004touz\001\304\207\00132\374\363`\204@update\357use_\335\205\005val\373ue\000\002swwei\347ght\000\003\273\004xze\377rosO\200\001\330\004\177%\240Q\240f\250A\010\000\367\014\r\330\000\000\n\013\330\r\357\016\330\016\017\010\001\013\014\330\377\005\006\360\n\000\005\"\240\377\026\240q\330\004\036\230f\377\240A\330\004\035\230V\240\3771\330\004$\240F\250!\277\330\004\"\240&\250E\000!\377\240\021\360\030\000\005\t\210\377\016\220j\240\001\330\010\020\377\220\001\340\010\030\230\001\230\377\022\230;\240a\240x\250\377x\260s\270#\270W\300\377D\310\004\310C\310z\320\377Yb\320bc\320cd\337\330\010\022\220!+\002\330\010\377\014\210F\220#\220_\240\177I\250Q\330\014\025\220\002\000\377\024\220F\230$\230e\240\3732\240\017\000\017\210v\220W\277\230C\230q\330\020\024\001!\337\330\020\026\220i\013\000\014\022\277\220*\230A\330\014\017\003\014\337\020\220\010\230\001\030\001f\230\237A\230U\240\"\261\000-\000E\277\230\025\230a\230v\354\000g\326[\000\024\032T\000aG\000\024\027\377\220t\2301\230E\240\023^\330\000\030\031\330\024\260\001\027\277\000\376\026\000q\330\030\033\2307\240\337!\2405\250\002\350\000\034#\177\2401\240H\250A\340\r\006\377\003\2501\330\034\047\240q\367\250\013\260\003\003\330\030\037\230\247q\240\010\216 \212\000A\315\001E\177\220\025\220a\220q\330\241\000_+\230Q\230a\242\001Gn\000\336\254\000\023\2201\220\010\000\330\014\272\324\001S\257\001\031\230\021\n\001t\256\026\000E\230\023\320\000\020\017\000\230\275+\371\000\020\033\2301#\003R\312\253\002A\377\001A\213 \215@\013\210\3774\210q\220\006\220k\240\377\031\250)\2601\200\001\340\375\004\203\000\320 0\260\013\270\377;\300k\320QR\330\004\237\023\2207\230(\307\000\265@\007\363\200|\n\000\360 )\250\021\250o*""\260N\300\302@\013\2104\000\277\360\010\000\n\033\230\211@\021\373\220\024\345 D\240\n\250$\377\250g\260T\270\034\300T\177\310\036\320W[\320[\261@\357f\320fg\333A\007\220q\357\230\006\230l\377A\007\200v\377\210W\220E\230\024\230Q\276\307D\027\220q\340\010\002\000\330\377\004\007\200q\330\010\017\320\377\017(\250\004\250A\250W\177\260K\270w\300a\340\004\013\377q\320\000\022\220(\230!\177\360\006\000\005\035\230G\341\"\363K\260\356`U\001S\220\005\220wS\230\005\361`3\240aq\005.\336`\016\210k\253 \004\267\000";
+    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 1934, 2413);
     #define __Pyx_DecompressString_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #else /* compression: none (2418 bytes) */
-static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_notecollections.abccython.Py_ssize_tcython.float[::1]cython.longlong[::1]cython.uint[::1]disableenablegcisenabledlist[tuple[float, int]]matcher/accumulate.pyno default __reduce__ due to non-trivial __cinit__unable to allocate array data.unable to allocate shape and strides.ASCIIEllipsisScratchScratch.__reduce_cython__Scratch.__setstate_cython__SequenceView.MemoryView___Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_result__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_unpickle_Scratch__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___dict_is_coroutine_localabcallocate_bufferasyncio.coroutinesbasebestboundsccline_in_tracebackcommoncountcurrentdatadtypedtype_is_objectencodeendenumerateerrorflagsfloat32floodformatfortranfoundgroupsidindexintitemsitemsizeklengthslimitlistlocalmarkmatcher.accumulatememviewmodenamendimnpnumpyobjorderedpackpopquery_idsrankratioratio_objectreachedreading_idsreadingsrecregisterreturnroundscratchselfsetdefaultshapesizeslotslotsstampstartstatestepstopstructtablesthreadingtoucheduint32unpackupdateuse_setstatevaluevalueswweightweight_objectxzerosO\200\001\330\004%\240Q\240f\250A\200\001\330\014\r\330\014\r\330\n\013\330\r\016\330\016\017\330\014\r\330\013\014\330\005\006\360\n\000\005\"\240\026\240q\330\004\036\230f\240A\330\004\035\230V\2401\330\004$\240F\250!\330\004\"\240&\250\001\330\004!\240\021\360\030\000\005""\t\210\016\220j\240\001\330\010\020\220\001\340\010\030\230\001\230\022\230;\240a\240x\250x\260s\270#\270W\300D\310\004\310C\310z\320Yb\320bc\320cd\330\010\022\220!\330\010\020\220\001\330\010\014\210F\220#\220_\240I\250Q\330\014\025\220Q\330\014\024\220F\230$\230e\2402\240Q\330\014\017\210v\220W\230C\230q\330\020\024\220F\230!\330\020\026\220i\230q\330\014\022\220*\230A\330\014\024\220F\230!\330\014\020\220\010\230\001\330\020\026\220f\230A\230U\240\"\240A\330\020\024\220E\230\025\230a\230v\240Q\240g\250Q\330\024\032\230$\230a\230q\330\024\027\220t\2301\230E\240\023\240A\330\030\031\330\024\030\230\001\230\027\240\001\330\024\027\220q\330\030\033\2307\240!\2405\250\002\250!\330\034#\2401\240H\250A\340\030\033\2307\240!\2405\250\003\2501\330\034\047\240q\250\013\2601\330\034\047\240q\330\030\037\230q\240\010\250\001\330\014\024\220A\330\010\014\210E\220\025\220a\220q\330\014\022\220+\230Q\230a\330\014\024\220G\2301\230A\330\014\023\2201\220G\2301\330\014\017\210v\220S\230\001\330\020\031\230\021\330\014\017\210t\2201\220E\230\023\230A\330\020\031\230\021\230+\240Q\330\020\033\2301\330\014\017\210v\220R\220t\2301\230A\330\020\024\220A\220W\230A\330\004\013\2104\210q\220\006\220k\240\031\250)\2601\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2207\230(\240!\2401\330\004\007\200|\2207\230!\330\010)\250\021\250*\260N\300!\330\004\013\2101\200\001\360\010\000\n\033\230!\330\010\021\220\024\220W\230D\240\n\250$\250g\260T\270\034\300T\310\036\320W[\320[b\320bf\320fg\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q\330\010\017\320\017(\250\004\250A\250W\260K\270w\300a\340\010\017\320\017(\250\004\250A\250W\260K\270q\320\000\022\220(\230!\360\006\000\005\035\230G\2401\240H\250K\260q\330\004\007\200v\210S\220\005\220S\230\005\230V\2403\240a\330\010\020\220\007\220q\230\001\330\010\016\210k\230\021\330\004\013\2101";
+    #else /* compression: none (2413 bytes) */
+static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_notecollections.abccython.Py_ssize_tcython.float[::1]cython.longlong[::1]cython.uint[::1]disableenablegcisenabledlist[tuple[float, int]]matcher/accumulate.pyno default __reduce__ due to non-trivial __cinit__unable to allocate array data.unable to allocate shape and strides.ASCIIEllipsisScratchScratch.__reduce_cython__Scratch.__setstate_cython__SequenceView.MemoryView___Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_result__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_unpickle_Scratch__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___dict_is_coroutine_localabcallocate_bufferasyncio.coroutinesbasebestboundsccline_in_tracebackcommoncountcurrentdatadtypedtype_is_objectencodeendenumerateerrorflagsfloat32floodformatfortranfoundgroupsidindexintitemsitemsizeklengthslimitlistlocalmarkmatcher.accumulatememviewmodenamendimnpnumpyobjorderedpackpopquery_idsrankratioratio_objectreachedreading_idsreadingsrecregisterreturnscratchselfsetdefaultshapesizeslotslotsstampstartstatestepstopstructtablesthreadingtoucheduint32unpackupdateuse_setstatevaluevalueswweightweight_objectxzerosO\200\001\330\004%\240Q\240f\250A\200\001\330\014\r\330\014\r\330\n\013\330\r\016\330\016\017\330\014\r\330\013\014\330\005\006\360\n\000\005\"\240\026\240q\330\004\036\230f\240A\330\004\035\230V\2401\330\004$\240F\250!\330\004\"\240&\250\001\330\004!\240\021\360\030\000\005\t""\210\016\220j\240\001\330\010\020\220\001\340\010\030\230\001\230\022\230;\240a\240x\250x\260s\270#\270W\300D\310\004\310C\310z\320Yb\320bc\320cd\330\010\022\220!\330\010\020\220\001\330\010\014\210F\220#\220_\240I\250Q\330\014\025\220Q\330\014\024\220F\230$\230e\2402\240Q\330\014\017\210v\220W\230C\230q\330\020\024\220F\230!\330\020\026\220i\230q\330\014\022\220*\230A\330\014\024\220F\230!\330\014\020\220\010\230\001\330\020\026\220f\230A\230U\240\"\240A\330\020\024\220E\230\025\230a\230v\240Q\240g\250Q\330\024\032\230$\230a\230q\330\024\027\220t\2301\230E\240\023\240A\330\030\031\330\024\030\230\001\230\027\240\001\330\024\027\220q\330\030\033\2307\240!\2405\250\002\250!\330\034#\2401\240H\250A\340\030\033\2307\240!\2405\250\003\2501\330\034\047\240q\250\013\2601\330\034\047\240q\330\030\037\230q\240\010\250\001\330\014\024\220A\330\010\014\210E\220\025\220a\220q\330\014\022\220+\230Q\230a\330\014\024\220G\2301\230A\330\014\023\2201\220G\2301\330\014\017\210v\220S\230\001\330\020\031\230\021\330\014\017\210t\2201\220E\230\023\230A\330\020\031\230\021\230+\240Q\330\020\033\2301\330\014\017\210v\220R\220t\2301\230A\330\020\024\220A\220W\230A\330\004\013\2104\210q\220\006\220k\240\031\250)\2601\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2207\230(\240!\2401\330\004\007\200|\2207\230!\330\010)\250\021\250*\260N\300!\330\004\013\2101\200\001\360\010\000\n\033\230!\330\010\021\220\024\220W\230D\240\n\250$\250g\260T\270\034\300T\310\036\320W[\320[b\320bf\320fg\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q\330\010\017\320\017(\250\004\250A\250W\260K\270w\300a\340\010\017\320\017(\250\004\250A\250W\260K\270q\320\000\022\220(\230!\360\006\000\005\035\230G\2401\240H\250K\260q\330\004\007\200v\210S\220\005\220S\230\005\230V\2403\240a\330\010\020\220\007\220q\230\001\330\010\016\210k\230\021\330\004\013\2101";
     PyObject *data = NULL;
     #define __Pyx_DecompressString_UNUSED
     #define __Pyx_DecompressString_LZSS_UNUSED
     #endif
     PyObject **stringtab = __pyx_mstate->__pyx_string_tab;
     Py_ssize_t pos = 0;
-    for (int i = 0; i < 155; i++) {
+    for (int i = 0; i < 154; i++) {
       Py_ssize_t bytes_length = str_length_index[i].length;
       PyObject *string = PyUnicode_DecodeUTF8(bytes + pos, bytes_length, NULL);
       if (likely(string) && i >= 32) PyUnicode_InternInPlace(&string);
@@ -24269,8 +24255,8 @@ static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <con
       stringtab[i] = string;
       pos += bytes_length;
     }
-    for (int i = 155; i < 161; i++) {
-      Py_ssize_t bytes_length = bytes_length_index[i-155].length;
+    for (int i = 154; i < 160; i++) {
+      Py_ssize_t bytes_length = bytes_length_index[i-154].length;
       PyObject *string = PyBytes_FromStringAndSize(bytes + pos, bytes_length);
       stringtab[i] = string;
       pos += bytes_length;
@@ -24280,14 +24266,14 @@ static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <con
       }
     }
     Py_XDECREF(data);
-    for (Py_ssize_t i = 0; i < 161; i++) {
+    for (Py_ssize_t i = 0; i < 160; i++) {
       if (unlikely(PyObject_Hash(stringtab[i]) == -1)) {
         __PYX_ERR(0, 1, __pyx_L1_error)
       }
     }
     #if CYTHON_IMMORTAL_CONSTANTS
     {
-      PyObject **table = stringtab + 155;
+      PyObject **table = stringtab + 154;
       for (Py_ssize_t i=0; i<6; ++i) {
         #if PY_VERSION_HEX >= 0x030F0000
         PyUnstable_SetImmortal(table[i]);
@@ -24311,18 +24297,18 @@ static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <con
   }
   {
     PyObject **numbertab = __pyx_mstate->__pyx_number_tab + 0;
-    int8_t const cint_constants_1[] = {0,-1,4};
+    int8_t const cint_constants_1[] = {0,-1};
     int32_t const cint_constants_4[] = {115704137L,136983863L};
     int64_t const cint_constants_8[] = {4294967295LL};
-    for (int i = 0; i < 6; i++) {
-      numbertab[i] = PyLong_FromLongLong((i < 3 ? cint_constants_1[i - 0] : (i < 5 ? cint_constants_4[i - 3] : cint_constants_8[i - 5])));
+    for (int i = 0; i < 5; i++) {
+      numbertab[i] = PyLong_FromLongLong((i < 2 ? cint_constants_1[i - 0] : (i < 4 ? cint_constants_4[i - 2] : cint_constants_8[i - 4])));
       if (unlikely(!numbertab[i])) __PYX_ERR(0, 1, __pyx_L1_error)
     }
   }
   #if CYTHON_IMMORTAL_CONSTANTS
   {
     PyObject **table = __pyx_mstate->__pyx_number_tab;
-    for (Py_ssize_t i=0; i<6; ++i) {
+    for (Py_ssize_t i=0; i<5; ++i) {
       #if PY_VERSION_HEX >= 0x030F0000
       PyUnstable_SetImmortal(table[i]);
       #elif CYTHON_COMPILING_IN_CPYTHON_FREETHREADING

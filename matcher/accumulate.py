@@ -179,4 +179,4 @@ def _top(
                 del ranked[limit:]
                 worst = -ranked[limit - 1][0]
     ranked.sort()
-    return [(round(float(score), 4), int(rec)) for _, rec, score in ranked[:limit]]
+    return [(float(score), int(rec)) for _, rec, score in ranked[:limit]]

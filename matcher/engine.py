@@ -51,6 +51,7 @@ from matcher.score import (
     apply_qualifiers,
     clear_caches,
     qualify,
+    round_score,
     score_names,
 )
 from matcher.store import Store
@@ -310,6 +311,7 @@ class Engine:
             ("Jon Doe", EntityType.PERSON),
             ("ООО Ромашка Intl", EntityType.ORGANIZATION),
             ("习近平", EntityType.PERSON),
+            ("华为技术有限公司", EntityType.ORGANIZATION),
             ("김정은", EntityType.PERSON),
             ("محمد", None),
         ):
@@ -423,7 +425,7 @@ class Engine:
                 result = seen[memo] = score_names(readings, record.readings, etype, self._blocking.rarity)
             score = result.score
             if record.name.kind is NameKind.WEAK_ALIAS:
-                score = round(score * WEAK_ALIAS_FACTOR, 4)
+                score = round_score(score * WEAK_ALIAS_FACTOR)
             current = best.get(record.entity)
             if current is None or score > current[0]:
                 best[record.entity] = (score, result, record.name)

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from operator import attrgetter
+from typing import Final
 
 import jellyfish
 from rapidfuzz.distance import OSA, Levenshtein
@@ -73,6 +74,20 @@ from matcher.normalize.phonetic import (
     syllabic_skeletons,
 )
 
+# Enum members bound once as module constants. On Python 3.11 ``EnumType`` defines ``__getattr__``,
+# so every read of ``TokenClass.NAME`` from the compiled loops was a Python-level attribute lookup
+# (about fifteen times the cost of a global), together several percent of a query.
+_E_AIRCRAFT: Final = EntityType.AIRCRAFT
+_E_ORGANIZATION: Final = EntityType.ORGANIZATION
+_E_PERSON: Final = EntityType.PERSON
+_E_VESSEL: Final = EntityType.VESSEL
+_T_GENERIC: Final = TokenClass.GENERIC
+_T_INITIAL: Final = TokenClass.INITIAL
+_T_LEGAL: Final = TokenClass.LEGAL
+_T_NAME: Final = TokenClass.NAME
+_T_NUMBER: Final = TokenClass.NUMBER
+_T_PARTICLE: Final = TokenClass.PARTICLE
+
 MIN_PAIR_SIM = 0.6
 EXTRA_GAMMA = 0.35
 TITLE_GAMMA = 0.1
@@ -82,15 +97,15 @@ ORDER_PENALTY = 0.78
 TYPO_COST = 1.0
 GENERIC_ONLY_EXACT = 0.79
 CLASS_WEIGHTS: dict[TokenClass, float] = {
-    TokenClass.NAME: 1.0,
-    TokenClass.NUMBER: 0.3,
-    TokenClass.GENERIC: 0.35,
-    TokenClass.INITIAL: 0.35,
-    TokenClass.PARTICLE: 0.2,
-    TokenClass.LEGAL: 0.15,
+    _T_NAME: 1.0,
+    _T_NUMBER: 0.3,
+    _T_GENERIC: 0.35,
+    _T_INITIAL: 0.35,
+    _T_PARTICLE: 0.2,
+    _T_LEGAL: 0.15,
 }
-_IDENTITY = (TokenClass.NAME, TokenClass.NUMBER)
-_CONFLICTING = (TokenClass.NAME, TokenClass.GENERIC, TokenClass.INITIAL)
+_IDENTITY = (_T_NAME, _T_NUMBER)
+_CONFLICTING = (_T_NAME, _T_GENERIC, _T_INITIAL)
 
 
 class Align(StrEnum):
@@ -106,6 +121,19 @@ class Align(StrEnum):
     ACRONYM = "acronym"
     MISSING = "missing"
     EXTRA = "extra"
+
+
+# Bound as module constants like the token classes above.
+_A_ACRONYM: Final = Align.ACRONYM
+_A_COMPOUND: Final = Align.COMPOUND
+_A_EXACT: Final = Align.EXACT
+_A_EXTRA: Final = Align.EXTRA
+_A_INITIAL: Final = Align.INITIAL
+_A_MISSING: Final = Align.MISSING
+_A_NICKNAME: Final = Align.NICKNAME
+_A_PHONETIC: Final = Align.PHONETIC
+_A_TRANSLITERATION: Final = Align.TRANSLITERATION
+_A_TYPO: Final = Align.TYPO
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,22 +225,38 @@ class NameScore:
 
 
 SYLLABIC_MIN = 2
+#: Token pairs whose comparison is remembered (tokens are interned, so a pair is two pointers);
+#: the table is emptied when full, and by :func:`clear_caches`.
+COMPARED_SIZE = 200_000
+_COMPARED: dict[tuple[Token, Token], tuple[float, Align]] = {}
 
 
-@lru_cache(maxsize=200_000)
 def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
-    """Similarity of two tokens and the kind of agreement (see the module docstring)."""
+    """Similarity of two tokens and the kind of agreement (see the module docstring), memoised.
+
+    A plain dict rather than ``functools.lru_cache``: scoring one candidate compares every pair of
+    words, and from compiled code a dict lookup is a fraction of a call through the cache wrapper."""
+    key = (a, b)
+    found = _COMPARED.get(key)
+    if found is None:
+        if len(_COMPARED) >= COMPARED_SIZE:
+            _COMPARED.clear()
+        found = _COMPARED[key] = _compare(a, b)
+    return found
+
+
+def _compare(a: Token, b: Token) -> tuple[float, Align]:
     if a.script == b.script and a.script in SYLLABIC_SCRIPTS and a.orig != b.orig:
-        return 0.0, Align.MISSING
+        return 0.0, _A_MISSING
     if a.text == b.text:
-        return 1.0, Align.EXACT
-    if a.cls is TokenClass.NUMBER or b.cls is TokenClass.NUMBER:
-        return 0.0, Align.MISSING
+        return 1.0, _A_EXACT
+    if a.cls is _T_NUMBER or b.cls is _T_NUMBER:
+        return 0.0, _A_MISSING
     if a.key == b.key:
-        return 0.93, Align.TRANSLITERATION
+        return 0.93, _A_TRANSLITERATION
     short, long_ = (a, b) if len(a.text) <= len(b.text) else (b, a)
     cross = a.script != b.script and (a.script in LOOSE_SCRIPTS or b.script in LOOSE_SCRIPTS)
-    if short.cls is TokenClass.INITIAL:
+    if short.cls is _T_INITIAL:
         # V. ~ Vladimir; across spellings and scripts the romanisation key (V. ~ Wladimir) or, for
         # a consonant, the skeleton (В. ~ فلاديمير, whose Arabic has no v) decides.
         other_script = short.script != long_.script
@@ -221,69 +265,77 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
             or long_.key.startswith(short.key)
             or (other_script and bool(short.skel) and long_.skel.startswith(short.skel))
         ):
-            return 0.8, Align.INITIAL
-        return 0.0, Align.MISSING
+            return 0.8, _A_INITIAL
+        return 0.0, _A_MISSING
     if not cross and len(short.text) == 2 and len(long_.text) >= 4 and long_.text.startswith(short.text):
         # An abbreviated name part ("DR" for "DRISSI"); a syllable of a transliterated name is not.
-        return 0.7, Align.INITIAL
+        return 0.7, _A_INITIAL
     if (
         cross
         and a.skel == b.skel
         and min(len(a.text), len(b.text)) >= 2
         and (len(a.skel) >= 2 or a.abjad or b.abjad)
     ):
-        return 0.93, Align.TRANSLITERATION
+        return 0.93, _A_TRANSLITERATION
     if cross and _stem_transliterates(a, b):
-        return 0.88, Align.TRANSLITERATION
+        return 0.88, _A_TRANSLITERATION
     syllabic = (a.script in SYLLABIC_SCRIPTS) != (b.script in SYLLABIC_SCRIPTS)
     if cross and syllabic and _syllabic_match(a.text, a.script, b.text, b.script):
         # A foreign name spelt in Chinese characters, kana or Hangul: one syllable stands for
         # several alphabetic spellings (ジ for di, 基 for gi / di), so compare every reading.
-        return 0.9, Align.TRANSLITERATION
+        return 0.9, _A_TRANSLITERATION
     if cross and (a.abjad or b.abjad):
         # Abjads write long vowels as w / y: compare skeletons with and without them.
         sa, sb = _abjad_skeletons(a), _abjad_skeletons(b)
         if sa & sb and min(len(s) for s in sa | sb) >= 2:
-            return 0.9, Align.TRANSLITERATION
-    if (
-        a.cls is TokenClass.NAME
-        and b.cls is TokenClass.NAME
-        and not nickname_groups(a.text).isdisjoint(nickname_groups(b.text))
-    ):
-        return 0.85, Align.NICKNAME
+            return 0.9, _A_TRANSLITERATION
+    if a.cls is _T_NAME and b.cls is _T_NAME:
+        groups = nickname_groups(a.text)
+        if groups and not groups.isdisjoint(nickname_groups(b.text)):
+            return 0.85, _A_NICKNAME
     length = max(len(a.key), len(b.key))
-    allowed = (
-        0
-        if _is_acronym_like(a.text) or _is_acronym_like(b.text)
-        else allowed_edits(min(len(a.key), len(b.key)))
-    )
-    edits = min(
-        OSA.distance(a.key, b.key, score_cutoff=allowed + 1),
-        OSA.distance(a.text, b.text, score_cutoff=allowed + 1),
-    )
+    allowed = allowed_edits(min(len(a.key), len(b.key)))
+    edits = min(_edits(a.key, b.key, allowed), _edits(a.text, b.text, allowed))
     # An inflected or suffixed form: Putin / Putinas, Lavrov / Lavrovs, Vladimir / Vladimiras.
     inflected = max(_inflection(a.text, b.text), _inflection(a.key, b.key))
-    if edits <= allowed:
+    # Abbreviations get no typo allowance (tested last: most pairs are too far apart anyway).
+    if edits <= allowed and not (_is_acronym_like(a.text) or _is_acronym_like(b.text)):
         sim = 1.0 - TYPO_COST * edits / length
         if jellyfish.metaphone(a.text) == jellyfish.metaphone(b.text) and inflected < 0.88:
-            return max(sim, 0.88), Align.PHONETIC
-        return max(sim, inflected), Align.TYPO
+            return max(sim, 0.88), _A_PHONETIC
+        return max(sim, inflected), _A_TYPO
     if inflected:
-        return inflected, Align.TYPO
+        return inflected, _A_TYPO
     # One consonant apart across scripts: a substitution needs four consonants, and so does any
     # edit against a syllabic script (whose alternatives were already tried above); with three, a
     # substitution ("ptn" / "pln") is another name far more often than a transliteration.
     min_skel = 4 if syllabic or len(a.skel) == len(b.skel) else 3
     if cross and len(a.skel) >= min_skel and Levenshtein.distance(a.skel, b.skel, score_cutoff=1) <= 1:
-        return 0.8, Align.PHONETIC
-    return 0.0, Align.MISSING
+        return 0.8, _A_PHONETIC
+    return 0.0, _A_MISSING
+
+
+def round_score(x: float) -> float:
+    """``x`` to four decimals, as scores are reported. ``round(x, 4)`` writes out and parses the
+    decimal digits, ten times the cost of this, which mattered at a few dozen scores per query; the
+    two differ only when ``x`` lies within a rounding error of a tie (by 0.0001)."""
+    return round(x * 10000.0) / 10000.0
+
+
+def _edits(a: str, b: str, allowed: int) -> int:
+    """Optimal string alignment distance, or ``allowed + 1`` for anything over ``allowed``. The
+    distance is at least the difference in length: most pairs of unrelated words are told apart
+    by that alone, without a call into rapidfuzz."""
+    if abs(len(a) - len(b)) > allowed:
+        return allowed + 1
+    return int(OSA.distance(a, b, score_cutoff=allowed))
 
 
 def clear_caches() -> None:
     """Empty the scorer's memo tables (:meth:`matcher.engine.Engine.trim_caches`)."""
-    compare_tokens.cache_clear()
+    _COMPARED.clear()
     _abjad_skeletons.cache_clear()
-    _nominative_stem.cache_clear()
+    _stem_skeleton.cache_clear()
 
 
 def _syllabic_match(a: str, script_a: str, b: str, script_b: str) -> bool:
@@ -296,12 +348,13 @@ def _syllabic_match(a: str, script_a: str, b: str, script_b: str) -> bool:
 
 
 @lru_cache(maxsize=100_000)
-def _nominative_stem(text: str) -> str:
-    """``text`` without the nominative ending Baltic languages add to foreign names (Putinas ->
-    putin, Vladimirs -> vladimir), or "" when it has none or the stem would be under five letters."""
+def _stem_skeleton(text: str) -> str:
+    """The consonant skeleton of ``text`` without the nominative ending Baltic languages add to
+    foreign names (Putinas -> ptn, Vladimirs -> vldmr), or "" when it has none or the stem would be
+    under five letters."""
     for n in (2, 1):
         if len(text) - n >= 5 and text[-n:] in nominative_endings():
-            return text[:-n]
+            return skeleton(text[:-n])
     return ""
 
 
@@ -309,9 +362,9 @@ def _stem_transliterates(a: Token, b: Token) -> bool:
     """An alphabetic word with a Baltic nominative ending whose stem's skeleton is the other
     script's word (Putins ~ بوتين): the ending is not part of the name."""
     for x, y in ((a, b), (b, a)):
-        if not x.cross_script and y.cross_script:
-            stem = _nominative_stem(x.text)
-            if stem and len(y.skel) >= 2 and skeleton(stem) in _abjad_skeletons(y):
+        if not x.cross_script and y.cross_script and len(y.skel) >= 2:
+            stem = _stem_skeleton(x.text)
+            if stem and stem in _abjad_skeletons(y):
                 return True
     return False
 
@@ -343,7 +396,7 @@ def _abjad_skeletons(t: Token) -> frozenset[str]:
 
 def _weight(t: Token, rarity: dict[str, float] | None) -> float:
     w = CLASS_WEIGHTS[t.cls]
-    if rarity is not None and t.cls is TokenClass.NAME:
+    if rarity is not None and t.cls is _T_NAME:
         w *= rarity.get(t.key, 1.0)
     return w
 
@@ -369,14 +422,21 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
             continue
         for joined, span in side_a.joins:
             n = len(joined)
-            for j, word in (*by_length.get(n - 1, ()), *by_length.get(n, ()), *by_length.get(n + 1, ())):
-                if word == joined or OSA.distance(word, joined, score_cutoff=1) <= 1:
-                    sim = 0.95 if word == joined else 0.85
-                    pairs.append(
-                        _pair(sim, Align.COMPOUND, (j,), span)
-                        if swap
-                        else _pair(sim, Align.COMPOUND, span, (j,))
-                    )
+            first, last = joined[0], joined[-1]
+            for width in (n - 1, n, n + 1):
+                for j, word in by_length.get(width, ()):
+                    # One edit between words of three letters or more keeps the first or the last
+                    # letter, so the others need no edit distance.
+                    if word == joined or (
+                        (word[0] == first or word[-1] == last)
+                        and OSA.distance(word, joined, score_cutoff=1) <= 1
+                    ):
+                        sim = 0.95 if word == joined else 0.85
+                        pairs.append(
+                            _pair(sim, _A_COMPOUND, (j,), span)
+                            if swap
+                            else _pair(sim, _A_COMPOUND, span, (j,))
+                        )
         loose_a = [t.script in LOOSE_SCRIPTS for t in side_a.tokens]
         if not any(loose_a):
             continue
@@ -406,9 +466,9 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                         continue
                     span = tuple(range(i, end + 1))
                     pairs.append(
-                        _pair(sim, Align.TRANSLITERATION, (j,), span)
+                        _pair(sim, _A_TRANSLITERATION, (j,), span)
                         if swap
-                        else _pair(sim, Align.TRANSLITERATION, span, (j,))
+                        else _pair(sim, _A_TRANSLITERATION, span, (j,))
                     )
     return pairs
 
@@ -440,13 +500,13 @@ def _acronym_runs(tokens: tuple[Token, ...], free: set[int]) -> dict[str, tuple[
         span: list[int] = []
         for k in range(start, len(tokens)):
             t = tokens[k]
-            if k not in free or t.cls is TokenClass.LEGAL:
+            if k not in free or t.cls is _T_LEGAL:
                 break
             span.append(k)
-            if t.cls is TokenClass.PARTICLE:
+            if t.cls is _T_PARTICLE:
                 continue
             letters += t.text[0]
-            if len(letters) >= 2 and tokens[start].cls is not TokenClass.PARTICLE:
+            if len(letters) >= 2 and tokens[start].cls is not _T_PARTICLE:
                 runs.setdefault(letters, tuple(span))
     return runs
 
@@ -468,9 +528,7 @@ def _acronym_pairs(
             word = side_a[i].text
             if 2 <= len(word) <= 8 and word.isalpha() and word in runs:
                 span = runs[word]
-                out.append(
-                    _pair(0.9, Align.ACRONYM, span, (i,)) if swap else _pair(0.9, Align.ACRONYM, (i,), span)
-                )
+                out.append(_pair(0.9, _A_ACRONYM, span, (i,)) if swap else _pair(0.9, _A_ACRONYM, (i,), span))
     return out
 
 
@@ -493,7 +551,7 @@ def score_name(
             chosen, qused, cused = _greedy(singles + compounds)
     qleft, cleft = every_q & ~qused, every_c & ~cused
     # Acronyms need free words on both sides and a run of two or more on one of them.
-    if qleft and cleft and kind is not EntityType.PERSON and (qleft & (qleft - 1) or cleft & (cleft - 1)):
+    if qleft and cleft and kind is not _E_PERSON and (qleft & (qleft - 1) or cleft & (cleft - 1)):
         for pair in _acronym_pairs(qt, ct, _free(qused, nq), _free(cused, nc)):
             if not pair.qmask & qused and not pair.cmask & cused:
                 chosen.append(pair)
@@ -518,13 +576,13 @@ def score_name(
             wc_pair += wc[j]
             identity_agreed = identity_agreed or ct[j].cls in _IDENTITY
         num += pair.sim * (wq_pair + wc_pair)
-        if pair.kind is not Align.EXACT:
+        if pair.kind is not _A_EXACT:
             all_exact = False
     score = num / den if den > 0 else 0.0
     if not identity_agreed:
         score *= 0.5
     in_order = _in_order(chosen)
-    if kind is EntityType.PERSON and not _is_rotation(chosen, qt):
+    if kind is _E_PERSON and not _is_rotation(chosen, qt):
         # Name parts agree but in a shuffled order that no naming convention produces
         # ("ABDULLAH BIN OMAR" vs "OMAR BIN ABDULLAH" are father and son).
         score *= ORDER_PENALTY
@@ -539,7 +597,7 @@ def score_name(
         score = 1.0 if identity_agreed else GENERIC_ONLY_EXACT
     else:
         score = min(score, 0.99)
-    return NameScore(round(score, 4), qt, ct, tuple(chosen))
+    return NameScore(round_score(score), qt, ct, tuple(chosen))
 
 
 def _leftover(tokens: tuple[Token, ...], weights: list[float], used: int) -> tuple[float, int]:
@@ -573,7 +631,7 @@ def _side_weight(
         w = weights[k]
         if used >> k & 1:
             den += w
-        elif kind is not EntityType.PERSON and tokens[k].place:
+        elif kind is not _E_PERSON and tokens[k].place:
             den += w * PLACE_GAMMA
         elif other_extra == 0 and other_titled and other_matched == 1:
             # "President Putin": after a title one name stands for the whole person, so the
@@ -596,7 +654,7 @@ def _in_order(chosen: list[_Pair] | tuple[_Pair, ...]) -> bool:
 def _is_rotation(chosen: list[_Pair], qt: tuple[Token, ...]) -> bool:
     """True when the aligned name parts keep their order up to moving a block from the end to the
     front, which is what surname-first and surname-last conventions do."""
-    seq = [p.ci[0] for p in sorted(chosen, key=_QUERY_SPAN) if qt[p.qi[0]].cls is TokenClass.NAME]
+    seq = [p.ci[0] for p in sorted(chosen, key=_QUERY_SPAN) if qt[p.qi[0]].cls is _T_NAME]
     if len(seq) < 3:
         return True
     descents = sum(1 for k in range(len(seq)) if seq[(k + 1) % len(seq)] < seq[k])
@@ -621,9 +679,9 @@ def _explain(
                 ),
             )
         )
-    rows.extend((i, TokenMatch(qt[i].text, "", Align.MISSING, 0.0)) for i in sorted(qfree))
+    rows.extend((i, TokenMatch(qt[i].text, "", _A_MISSING, 0.0)) for i in sorted(qfree))
     rows.sort(key=lambda r: r[0])
-    extra = [TokenMatch("", ct[j].text, Align.EXTRA, 0.0) for j in sorted(cfree)]
+    extra = [TokenMatch("", ct[j].text, _A_EXTRA, 0.0) for j in sorted(cfree)]
     return tuple(r[1] for r in rows) + tuple(extra)
 
 
@@ -669,9 +727,9 @@ class CandidateFacts:
 
 
 _TYPE_FACTORS: dict[frozenset[EntityType], float] = {
-    frozenset({EntityType.ORGANIZATION, EntityType.VESSEL}): 0.9,
-    frozenset({EntityType.ORGANIZATION, EntityType.AIRCRAFT}): 0.9,
-    frozenset({EntityType.VESSEL, EntityType.AIRCRAFT}): 0.8,
+    frozenset({_E_ORGANIZATION, _E_VESSEL}): 0.9,
+    frozenset({_E_ORGANIZATION, _E_AIRCRAFT}): 0.9,
+    frozenset({_E_VESSEL, _E_AIRCRAFT}): 0.8,
 }
 
 
@@ -740,7 +798,7 @@ def apply_qualifiers(name_score: float, qualifiers: list[Qualifier]) -> float:
     score = min(score, 1.0)
     if any(q.outcome is Outcome.DECISIVE for q in qualifiers):
         score = max(score, 0.99)
-    return round(score, 4)
+    return round_score(score)
 
 
 def score_names(

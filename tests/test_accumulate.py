@@ -101,7 +101,7 @@ def _reference(
     hits = np.flatnonzero(best > 0)
     keys = best[hits] - np.float32(0.01) * lengths[hits]
     order = sorted(range(len(hits)), key=lambda i: (-keys[i], hits[i]))[:limit]
-    return [(round(float(best[hits[i]]), 4), int(hits[i])) for i in order]
+    return [(float(best[hits[i]]), int(hits[i])) for i in order]
 
 
 def _as_python() -> ModuleType:

@@ -7,21 +7,29 @@ are the contract: 1.0 for names equal after normalisation, >= 0.99 for a decisiv
 
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
+from rapidfuzz.distance import OSA
 
 from matcher.engine import DEFAULT_THRESHOLD
 from matcher.model import DateRange, EntityType, PartialDate
 from matcher.normalize import Token, normalize_name
 from matcher.score import (
+    _COMPARED,
     Align,
     CandidateFacts,
     NameScore,
     Outcome,
     Qualifier,
     QualifierInput,
+    _edits,
     apply_qualifiers,
+    clear_caches,
     compare_tokens,
     qualify,
+    round_score,
     score_names,
 )
 
@@ -424,3 +432,44 @@ def test_a_long_korean_patronymic_counts_as_one_word() -> None:
 def test_one_consonant_substitution_in_a_short_skeleton_is_another_name() -> None:
     # Arabic بوتن (btn) against Latin "Bolen" (pln): three consonants, one substituted.
     assert compare_tokens(token("بوتن"), token("Bolen")) == (0.0, Align.MISSING)
+
+
+# --- Shortcuts of the hot path -----------------------------------------------------------------
+
+
+def test_round_score_is_round_to_four_places_but_within_a_rounding_error_of_a_tie() -> None:
+    rng = random.Random(3)
+    values = [rng.random() for _ in range(200_000)] + [0.03125, 0.5, 0.99995, 0.12345, 0.0, 1.0]
+    for v in values:
+        if round_score(v) != round(v, 4):
+            scaled = v * 10000
+            assert abs(scaled - math.floor(scaled) - 0.5) < 1e-9, v
+            assert abs(round_score(v) - round(v, 4)) <= 0.0001 + 1e-12
+
+
+def test_edits_is_the_edit_distance_capped_above_the_allowance() -> None:
+    rng = random.Random(4)
+    for _ in range(20_000):
+        a = "".join(rng.choice("abcd") for _ in range(rng.randint(1, 9)))
+        b = "".join(rng.choice("abcd") for _ in range(rng.randint(1, 9)))
+        allowed = rng.randint(0, 3)
+        assert _edits(a, b, allowed) == min(OSA.distance(a, b), allowed + 1)
+
+
+def test_one_edit_keeps_the_first_or_the_last_letter_of_words_of_three_or_more() -> None:
+    """What lets compound matching skip the edit distance for most words."""
+    rng = random.Random(5)
+    for _ in range(50_000):
+        a = "".join(rng.choice("abc") for _ in range(rng.randint(3, 7)))
+        b = "".join(rng.choice("abc") for _ in range(rng.randint(max(3, len(a) - 1), len(a) + 1)))
+        if OSA.distance(a, b) <= 1:
+            assert a[0] == b[0] or a[-1] == b[-1], (a, b)
+
+
+def test_token_comparisons_are_remembered_until_the_caches_are_cleared() -> None:
+    a, b = token("Dmitry"), token("Dmitriy")
+    first = compare_tokens(a, b)
+    assert _COMPARED[(a, b)] == first
+    clear_caches()
+    assert not _COMPARED
+    assert compare_tokens(a, b) == first
