@@ -30,7 +30,7 @@ COMPILED = [
 ]
 
 # Loops over numpy arrays, written in Cython's pure-Python mode: mypyc would box every element.
-CYTHON = ["matcher/accumulate.py"]
+CYTHON = ["matcher/kernels.py"]
 
 ext_modules = []
 if os.environ.get("MATCHER_COMPILE", "1") != "0":

@@ -32,7 +32,7 @@ typos never pay for it, and an unknown word pays once (hits are memoised per tok
   same two-deletion lookup (``Andrang Heta`` ~ ``'Ndrangheta``).
 
 A name record's retrieval score is the summed weight of query tokens that reached it (summed and
-ranked by :mod:`matcher.accumulate`, compiled); the best ``candidates`` records go on to full
+ranked by :mod:`matcher.kernels`, compiled); the best ``candidates`` records go on to full
 scoring. ``rarity`` (document frequency) is computed here and
 handed to the scorer so common tokens ("mohammad", "bank") weigh less than rare ones.
 
@@ -57,12 +57,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from matcher.accumulate import rank, scratch
+from matcher.kernels import HASH_BASE, HASH_MOD, INV, INV2, probe, rank, scratch
 from matcher.model import ALGORITHM_VERSION, Entity, EntityType, Name, NameKind
 from matcher.normalize import NormName, Token, TokenClass, normalize_name
 from matcher.normalize.identifiers import normalize_identifier
@@ -130,7 +130,7 @@ class Postings:
     """Vocabulary key -> record ids, every list in one numpy array.
 
     One array and one dict of slots instead of an array object per key keeps the index small; a
-    query passes slots, not arrays, to the compiled accumulation (:mod:`matcher.accumulate`), which
+    query passes slots, not arrays, to the compiled accumulation (:mod:`matcher.kernels`), which
     reads the records straight from ``data``.
     """
 
@@ -183,7 +183,7 @@ class Postings:
 
     def find(self, keys: Iterable[str]) -> tuple[int, ...]:
         """The slots of those of ``keys`` that are in the vocabulary (each once): the records
-        they list are what :func:`matcher.accumulate.rank` reads."""
+        they list are what :func:`matcher.kernels.rank` reads."""
         slots = self.slots
         return tuple(dict.fromkeys(slots[k] for k in keys if k in slots))
 
@@ -240,23 +240,8 @@ class FuzzyWords:
         """Vocabulary words the scorer would take as a typo of ``word`` (other than itself)."""
         if not FUZZY_MIN <= len(word) <= FUZZY_MAX:
             return []
-        # Sorted probes search the table in one sweep (numpy narrows each search by the last);
-        # the end of each run of equal hashes is looked up only for the few probes that hit.
-        probe = np.sort(np.array(_word_hashes(word), dtype=np.uint32))
-        hashes = self.hashes
-        lo = np.searchsorted(hashes, probe, "left")
-        inside = lo < len(hashes)
-        hit = inside.copy()
-        hit[inside] = hashes[lo[inside]] == probe[inside]
-        if not hit.any():
-            return []
-        lo = lo[hit]
-        hi = np.searchsorted(hashes, probe[hit], "right")
-        candidates: set[int] = set()
-        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
-            candidates.update(self.ids[a:b].tolist())
         out: list[str] = []
-        for i in candidates:
+        for i in probe(word, self.hashes, self.ids):
             other = self.words[i]
             allowed = allowed_edits(min(len(word), len(other)))
             if other != word and OSA.distance(word, other, score_cutoff=allowed) <= allowed:
@@ -264,76 +249,40 @@ class FuzzyWords:
         return out
 
 
-#: Deletion hashes are polynomial modulo a prime under 2**31, so every product of two residues
-#: fits in 62 bits: numpy's int64 holds them for the table, and compiled scalar code (setup.py)
-#: hashes one query word without numpy. Collisions only add words the edit distance then rejects.
-_HASH_MOD: Final = 2147483647  # 2**31 - 1
-_HASH_BASE: Final = 257
-_INV: Final = 16711935  # pow(_HASH_BASE, -1, _HASH_MOD), checked in the tests
-_INV2: Final = _INV * _INV % _HASH_MOD
-
-
 def _deletion_hashes(codes: np.ndarray) -> np.ndarray:
     """Hashes of words of one length ``n`` (character codes along the last axis, one row per
     word), of their ``n`` one-letter deletions and of their ``n (n - 1) / 2`` two-letter
     deletions, computed for the whole table at once.
 
-    With ``P[k]`` the sum of ``(code[t] + 1) * B**t`` for ``t < k`` (modulo ``_HASH_MOD``), the
+    With ``P[k]`` the sum of ``(code[t] + 1) * B**t`` for ``t < k`` (modulo ``HASH_MOD``), the
     word without letters ``i < j`` hashes to ``P[i] + (P[j] - P[i+1]) / B + (P[n] - P[j+1]) / B**2``,
-    division being multiplication by the modular inverse. :func:`_word_hashes` is the same for one
-    word."""
+    division being multiplication by the modular inverse. :func:`matcher.kernels.word_hashes` is
+    the same for one word."""
     n = codes.shape[-1]
     powers, one, i, j = _hash_layout(n)
-    m = np.int64(_HASH_MOD)
+    m = np.int64(HASH_MOD)
     prefix = np.zeros((*codes.shape[:-1], n + 1), dtype=np.int64)
     np.cumsum((codes + 1) * powers % m, axis=-1, out=prefix[..., 1:])
     prefix %= m
     whole = prefix[..., n : n + 1]
     parts = (
         whole,
-        (prefix[..., one] + (whole - prefix[..., one + 1]) % m * _INV) % m,
+        (prefix[..., one] + (whole - prefix[..., one + 1]) % m * INV) % m,
         (
             prefix[..., i]
-            + (prefix[..., j] - prefix[..., i + 1]) % m * _INV % m
-            + (whole - prefix[..., j + 1]) % m * _INV2 % m
+            + (prefix[..., j] - prefix[..., i + 1]) % m * INV % m
+            + (whole - prefix[..., j + 1]) % m * INV2 % m
         )
         % m,
     )
     return np.concatenate(parts, axis=-1).astype(np.uint32)
 
 
-def _word_hashes(word: str) -> list[int]:
-    """:func:`_deletion_hashes` of one word, in the same order: the word, its one-letter
-    deletions, its two-letter deletions. Plain integer arithmetic: for one short word, a dozen
-    numpy calls cost more than the hashing itself."""
-    n = len(word)
-    prefix = [0] * (n + 1)
-    power = 1
-    for t in range(n):
-        prefix[t + 1] = (prefix[t] + (ord(word[t]) + 1) * power % _HASH_MOD) % _HASH_MOD
-        power = power * _HASH_BASE % _HASH_MOD
-    whole = prefix[n]
-    out = [whole]
-    for i in range(n):
-        out.append((prefix[i] + (whole - prefix[i + 1]) % _HASH_MOD * _INV) % _HASH_MOD)
-    for i in range(n):
-        for j in range(i + 1, n):
-            out.append(
-                (
-                    prefix[i]
-                    + (prefix[j] - prefix[i + 1]) % _HASH_MOD * _INV % _HASH_MOD
-                    + (whole - prefix[j + 1]) % _HASH_MOD * _INV2 % _HASH_MOD
-                )
-                % _HASH_MOD
-            )
-    return out
-
-
 @lru_cache(maxsize=FUZZY_MAX + 1)
 def _hash_layout(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``B**t`` (modulo ``_HASH_MOD``) for ``t < n`` and the positions of one- and two-letter
+    """``B**t`` (modulo ``HASH_MOD``) for ``t < n`` and the positions of one- and two-letter
     deletions, per length."""
-    powers = np.array([pow(_HASH_BASE, t, _HASH_MOD) for t in range(n)], dtype=np.int64)
+    powers = np.array([pow(HASH_BASE, t, HASH_MOD) for t in range(n)], dtype=np.int64)
     i, j = np.triu_indices(n, 1)
     return powers, np.arange(n), i, j
 
@@ -386,7 +335,7 @@ class Blocking:
         different lengths compare by the share of their words that agreed, or a Korean name read
         syllable by syllable (fourteen loose syllables, each reaching some unrelated name) would
         outrank its reading as four words. Ties go to the shorter name: "Mohamed Ali" before
-        "Mohamed Ali Hassan". The summing and ranking run compiled (:mod:`matcher.accumulate`).
+        "Mohamed Ali Hassan". The summing and ranking run compiled (:mod:`matcher.kernels`).
         """
         readings: list[tuple[float, list[tuple[float, tuple[int, ...]]]]] = []
         for reading in query:

@@ -460,7 +460,12 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                         syllabic and _syllabic_match(text, toks[i].script, bt.text, bt.script)
                     ):
                         sim = 0.9
-                    elif len(skel) >= 4 and OSA.distance(bt.skel, skel, score_cutoff=1) <= 1:
+                    elif (
+                        len(skel) >= 4
+                        and abs(len(bt.skel) - len(skel)) <= 1
+                        and (bt.skel[0] == skel[0] or bt.skel[-1] == skel[-1])
+                        and OSA.distance(bt.skel, skel, score_cutoff=1) <= 1
+                    ):
                         sim = 0.8
                     else:
                         continue

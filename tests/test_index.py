@@ -14,22 +14,18 @@ import numpy as np
 import pytest
 
 from matcher.index import (
-    _HASH_BASE,
-    _HASH_MOD,
-    _INV,
-    _INV2,
     INDEX_FORMAT,
     Blocking,
     FuzzyWords,
     Index,
     _deletion_hashes,
     _merge_reach,
-    _word_hashes,
     build_index,
     index_path,
     load_index,
     save_index,
 )
+from matcher.kernels import HASH_BASE, HASH_MOD, INV, INV2, word_hashes
 from matcher.model import (
     ALGORITHM_VERSION,
     Entity,
@@ -174,7 +170,7 @@ def test_fuzzy_words_admit_the_scorers_typo_allowance() -> None:
 
 
 def test_deletion_hash_constants() -> None:
-    assert _HASH_BASE * _INV % _HASH_MOD == 1 and pow(_HASH_BASE, -2, _HASH_MOD) == _INV2
+    assert HASH_BASE * INV % HASH_MOD == 1 and pow(HASH_BASE, -2, HASH_MOD) == INV2
 
 
 def test_deletion_hashes_equal_the_hashes_of_the_deleted_words() -> None:
@@ -182,10 +178,10 @@ def test_deletion_hashes_equal_the_hashes_of_the_deleted_words() -> None:
         n = len(word)
         expected = {word} | {word[:i] + word[i + 1 :] for i in range(n)}
         expected |= {word[:i] + word[i + 1 : j] + word[j + 1 :] for i in range(n) for j in range(i + 1, n)}
-        assert set(_word_hashes(word)) == {_word_hashes(w)[0] for w in expected}
+        assert set(word_hashes(word)) == {word_hashes(w)[0] for w in expected}
         # The table's vectorised hashes equal the query side's scalar ones, row by row.
         codes = np.array([[ord(c) for c in word]] * 2, dtype=np.int64)
-        assert (_deletion_hashes(codes) == np.array(_word_hashes(word), dtype=np.uint32)).all()
+        assert (_deletion_hashes(codes) == np.array(word_hashes(word), dtype=np.uint32)).all()
 
 
 def test_candidates_respect_the_limit(index: Index) -> None:

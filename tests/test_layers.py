@@ -33,8 +33,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "catalog": frozenset(),
     "fetch": frozenset(),
     # Matching core: pure, no I/O beyond the saved index.
-    "accumulate": frozenset(),
-    "index": frozenset({"normalize", "accumulate"}),
+    "kernels": frozenset(),
+    "index": frozenset({"normalize", "kernels"}),
     "score": frozenset({"normalize"}),
     "engine": frozenset({"index", "score", "store", "normalize"}),
     # Orchestration: the one place fetch, parsers, store and index meet; screening over the engine.

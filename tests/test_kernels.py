@@ -1,4 +1,4 @@
-"""Retrieval accumulation (matcher.accumulate): summing, flooding rule, readings, ranking, reuse."""
+"""Retrieval accumulation (matcher.kernels): summing, flooding rule, readings, ranking, reuse."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-import matcher.accumulate
-from matcher.accumulate import Scratch, rank, scratch
+import matcher.kernels
 from matcher.index import Postings
+from matcher.kernels import Scratch, rank, scratch
 
 
 def _postings(lists: dict[str, list[int]]) -> Postings:
@@ -106,8 +106,8 @@ def _reference(
 
 def _as_python() -> ModuleType:
     """The module's source run as plain Python (what a ``MATCHER_COMPILE=0`` build runs)."""
-    source = Path(matcher.accumulate.__file__).with_name("accumulate.py")
-    spec = importlib.util.spec_from_file_location("accumulate_as_python", source)
+    source = Path(matcher.kernels.__file__).with_name("kernels.py")
+    spec = importlib.util.spec_from_file_location("kernels_as_python", source)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -116,7 +116,7 @@ def _as_python() -> ModuleType:
 
 @pytest.mark.parametrize("build", ["installed", "python"])
 def test_agrees_with_the_dense_reference_on_random_tables(build: str) -> None:
-    module = matcher.accumulate if build == "installed" else _as_python()
+    module = matcher.kernels if build == "installed" else _as_python()
     rng = random.Random(5)
     for _ in range(50):
         n = rng.randint(1, 300)
@@ -146,3 +146,19 @@ def test_each_thread_gets_its_own_tables() -> None:
     thread.start()
     thread.join()
     assert other[0] is not scratch(11)
+
+
+@pytest.mark.parametrize("build", ["installed", "python"])
+def test_probe_finds_exactly_the_words_sharing_a_deletion_hash(build: str) -> None:
+    module = matcher.kernels if build == "installed" else _as_python()
+    rng = random.Random(6)
+    words = ["".join(rng.choice("abcde") for _ in range(rng.randint(7, 11))) for _ in range(300)]
+    hashes = [(h, i) for i, w in enumerate(words) for h in set(module.word_hashes(w))]
+    hashes.sort()
+    table = np.array([h for h, _ in hashes], dtype=np.uint32)
+    ids = np.array([i for _, i in hashes], dtype=np.uint32)
+    for query in ["".join(rng.choice("abcde") for _ in range(rng.randint(7, 11))) for _ in range(100)]:
+        mine = set(module.word_hashes(query))
+        expected = {i for i, w in enumerate(words) if mine & set(module.word_hashes(w))}
+        assert module.probe(query, table, ids) == expected
+    assert module.probe("abcdefg", np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32)) == set()
