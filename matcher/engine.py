@@ -92,6 +92,9 @@ STRONG_ID_KINDS = frozenset(
     }
 )
 _SEARCH_TYPES = (EntityType.PERSON, EntityType.ORGANIZATION)
+# Read once per candidate: on Python 3.11 each read of an enum member is an ``EnumType.__getattr__``
+# call.
+_WEAK_ALIAS = NameKind.WEAK_ALIAS
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,8 +361,16 @@ class Engine:
         qualifiers = QualifierInput(
             type=query.type,
             birth_date=query.birth_date,
-            countries=normalize_countries([c for c in (query.country, query.nationality) if c]),
-            identifiers=frozenset(normalize_identifier(i) for i in query.identifiers if i.strip()),
+            countries=(
+                normalize_countries([c for c in (query.country, query.nationality) if c])
+                if query.country or query.nationality
+                else frozenset()
+            ),
+            identifiers=(
+                frozenset(normalize_identifier(i) for i in query.identifiers if i.strip())
+                if query.identifiers
+                else frozenset()
+            ),
         )
         search_types = (query.type,) if query.type else _SEARCH_TYPES
         # A name often reads the same as a person and as an organisation: retrieve it once.
@@ -424,7 +435,7 @@ class Engine:
             if result is None:
                 result = seen[memo] = score_names(readings, record.readings, etype, self._blocking.rarity)
             score = result.score
-            if record.name.kind is NameKind.WEAK_ALIAS:
+            if record.name.kind is _WEAK_ALIAS:
                 score = round_score(score * WEAK_ALIAS_FACTOR)
             current = best.get(record.entity)
             if current is None or score > current[0]:

@@ -57,7 +57,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from rapidfuzz.distance import OSA
@@ -78,25 +78,25 @@ from matcher.normalize.phonetic import (
 )
 
 log = logging.getLogger(__name__)
-_BLOCKING_CLASSES = (TokenClass.NAME, TokenClass.NUMBER, TokenClass.GENERIC)
-_CLASS_WEIGHT = {TokenClass.NAME: 1.0, TokenClass.NUMBER: 0.5, TokenClass.GENERIC: 0.3}
-INDEX_FORMAT = 8
-REACH_CACHE_SIZE = 200_000
-HIT_CACHE_SIZE = 50_000
+_BLOCKING_CLASSES: Final = (TokenClass.NAME, TokenClass.NUMBER, TokenClass.GENERIC)
+_CLASS_WEIGHT: Final = {TokenClass.NAME: 1.0, TokenClass.NUMBER: 0.5, TokenClass.GENERIC: 0.3}
+INDEX_FORMAT: Final = 8
+REACH_CACHE_SIZE: Final = 200_000
+HIT_CACHE_SIZE: Final = 50_000
 #: Decoded entities kept per list; a long bulk job must not end up holding every entity decoded.
-ENTITY_CACHE_SIZE = 5_000
-COMMON_HITS = 1500
+ENTITY_CACHE_SIZE: Final = 5_000
+COMMON_HITS: Final = 1500
 #: Words this long take part in the fuzzy fallback (query words that reach no vocabulary key, and
 #: the vocabulary words they may be typos of); shorter ones are allowed one edit by the scorer,
 #: which single deletions already cover. Longer words than ``FUZZY_MAX`` are left out: a name
 #: word is rarely that long, and its deletions would weigh most in the table.
-FUZZY_MIN = 7
-FUZZY_MAX = 24
+FUZZY_MIN: Final = 7
+FUZZY_MAX: Final = 24
 #: Query words this long also reach their stem (the key less two letters): the scorer takes a word
 #: of five letters or more plus up to two letters as an inflected form.
-STEM_MIN = 7
+STEM_MIN: Final = 7
 #: Shortest listed word a glued query word may be split into.
-SPLIT_MIN = 4
+SPLIT_MIN: Final = 4
 
 
 def _deletes(key: str) -> set[str]:

@@ -88,15 +88,15 @@ _T_NAME: Final = TokenClass.NAME
 _T_NUMBER: Final = TokenClass.NUMBER
 _T_PARTICLE: Final = TokenClass.PARTICLE
 
-MIN_PAIR_SIM = 0.6
-EXTRA_GAMMA = 0.35
-TITLE_GAMMA = 0.1
-PLACE_GAMMA = 1.5
-CONFLICT_PENALTY = 0.5
-ORDER_PENALTY = 0.78
-TYPO_COST = 1.0
-GENERIC_ONLY_EXACT = 0.79
-CLASS_WEIGHTS: dict[TokenClass, float] = {
+MIN_PAIR_SIM: Final = 0.6
+EXTRA_GAMMA: Final = 0.35
+TITLE_GAMMA: Final = 0.1
+PLACE_GAMMA: Final = 1.5
+CONFLICT_PENALTY: Final = 0.5
+ORDER_PENALTY: Final = 0.78
+TYPO_COST: Final = 1.0
+GENERIC_ONLY_EXACT: Final = 0.79
+CLASS_WEIGHTS: Final[dict[TokenClass, float]] = {
     _T_NAME: 1.0,
     _T_NUMBER: 0.3,
     _T_GENERIC: 0.35,
@@ -104,8 +104,8 @@ CLASS_WEIGHTS: dict[TokenClass, float] = {
     _T_PARTICLE: 0.2,
     _T_LEGAL: 0.15,
 }
-_IDENTITY = (_T_NAME, _T_NUMBER)
-_CONFLICTING = (_T_NAME, _T_GENERIC, _T_INITIAL)
+_IDENTITY: Final = (_T_NAME, _T_NUMBER)
+_CONFLICTING: Final = (_T_NAME, _T_GENERIC, _T_INITIAL)
 
 
 class Align(StrEnum):
@@ -188,9 +188,9 @@ def _pair(sim: float, kind: Align, qi: tuple[int, ...], ci: tuple[int, ...]) -> 
     return _Pair(sim, kind, qi, ci, qmask, cmask, (sim + 0.05 * (size - 2), size))
 
 
-_RANK = attrgetter("rank")
+_RANK: Final = attrgetter("rank")
 #: Chosen pairs cover disjoint query tokens, so ordering them by span is ordering by first token.
-_QUERY_SPAN = attrgetter("qi")
+_QUERY_SPAN: Final = attrgetter("qi")
 
 
 class NameScore:
@@ -224,24 +224,28 @@ class NameScore:
         return self._tokens
 
 
-SYLLABIC_MIN = 2
-#: Token pairs whose comparison is remembered (tokens are interned, so a pair is two pointers);
-#: the table is emptied when full, and by :func:`clear_caches`.
-COMPARED_SIZE = 200_000
-_COMPARED: dict[tuple[Token, Token], tuple[float, Align]] = {}
+SYLLABIC_MIN: Final = 2
+#: Comparisons remembered, by first token then second (tokens are interned, so each lookup hashes
+#: a pointer); the table is emptied when it holds this many first tokens, and by
+#: :func:`clear_caches` (every few thousand queries, :meth:`matcher.engine.Engine.trim_caches`).
+COMPARED_SIZE: Final = 20_000
+_COMPARED: Final[dict[Token, dict[Token, tuple[float, Align]]]] = {}
 
 
 def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     """Similarity of two tokens and the kind of agreement (see the module docstring), memoised.
 
-    A plain dict rather than ``functools.lru_cache``: scoring one candidate compares every pair of
-    words, and from compiled code a dict lookup is a fraction of a call through the cache wrapper."""
-    key = (a, b)
-    found = _COMPARED.get(key)
-    if found is None:
+    Plain dicts, one per first token, rather than ``functools.lru_cache``: scoring one candidate
+    compares every pair of words, and from compiled code two dict lookups are a fraction of a call
+    through the cache wrapper, and need no key tuple."""
+    row = _COMPARED.get(a)
+    if row is None:
         if len(_COMPARED) >= COMPARED_SIZE:
             _COMPARED.clear()
-        found = _COMPARED[key] = _compare(a, b)
+        row = _COMPARED[a] = {}
+    found = row.get(b)
+    if found is None:
+        found = row[b] = _compare(a, b)
     return found
 
 
@@ -379,7 +383,7 @@ def _inflection(a: str, b: str) -> float:
     return 0.9 if longer[len(stem) :] in nominative_endings() else 0.8
 
 
-_VOWELS = frozenset("aeiouy")
+_VOWELS: Final = frozenset("aeiouy")
 
 
 def _is_acronym_like(text: str) -> bool:
@@ -731,7 +735,7 @@ class CandidateFacts:
     strong_identifiers: frozenset[str] = field(default_factory=frozenset)
 
 
-_TYPE_FACTORS: dict[frozenset[EntityType], float] = {
+_TYPE_FACTORS: Final[dict[frozenset[EntityType], float]] = {
     frozenset({_E_ORGANIZATION, _E_VESSEL}): 0.9,
     frozenset({_E_ORGANIZATION, _E_AIRCRAFT}): 0.9,
     frozenset({_E_VESSEL, _E_AIRCRAFT}): 0.8,

@@ -49,8 +49,8 @@ from matcher.normalize.phonetic import SYLLABIC_SCRIPTS, romanization_key, skele
 from matcher.normalize.text import fold
 from matcher.normalize.translit import is_abjad, latinize
 
-MAX_VARIANTS = 4
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+MAX_VARIANTS: Final = 4
+_CJK: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 class TokenClass(StrEnum):
@@ -184,7 +184,7 @@ def _strip_leading(words: list[str], prefixes: frozenset[str], max_len: int = 2)
     return words
 
 
-_ORDINAL_DIGITS = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+_ORDINAL_DIGITS: Final = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 
 
 def _numbers_to_digits(words: list[str]) -> list[str]:
@@ -248,7 +248,7 @@ def _org_words(raw: str) -> tuple[list[str], dict[str, str]]:
     return _numbers_to_digits([abbreviations.get(w, w) for w in words]), legal
 
 
-_ROMAN = re.compile(r"^(?=[ivxlc]{2,})(x{0,3})(ix|iv|v?i{0,3})$|^x{1,3}$")
+_ROMAN: Final = re.compile(r"^(?=[ivxlc]{2,})(x{0,3})(ix|iv|v?i{0,3})$|^x{1,3}$")
 
 
 def _classify(word: str, kind: EntityType, legal: dict[str, str], script: str = "Latn") -> TokenClass:
@@ -266,10 +266,10 @@ def _classify(word: str, kind: EntityType, legal: dict[str, str], script: str = 
     return _T_NAME
 
 
-_TOKENS: dict[tuple[str, TokenClass, str, str], Token] = {}
+_TOKENS: Final[dict[tuple[str, TokenClass, str, str], Token]] = {}
 #: Bound on interned tokens, so a long bulk job of unique names cannot grow memory without limit.
 #: Clearing only costs memo hits: tokens compare by their fields where it matters.
-MAX_INTERNED = 500_000
+MAX_INTERNED: Final = 500_000
 
 
 def _token(text: str, cls: TokenClass, script: str, orig: str) -> Token:
@@ -305,7 +305,7 @@ def _acronym(tokens: tuple[Token, ...]) -> str | None:
     return "".join(letters) if len(letters) >= 2 else None
 
 
-_ALTERNATIVES = re.compile(r"(?<=\w{3})\s*/\s*(?=\w{3})")
+_ALTERNATIVES: Final = re.compile(r"(?<=\w{3})\s*/\s*(?=\w{3})")
 
 
 @lru_cache(maxsize=100_000)

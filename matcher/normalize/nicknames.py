@@ -7,8 +7,10 @@ when their groups intersect.
 
 from __future__ import annotations
 
-_EMPTY: frozenset[str] = frozenset()
-_GROUPS: dict[str, frozenset[str]] = {}
+from typing import Final
+
+_EMPTY: Final[frozenset[str]] = frozenset()
+_GROUPS: Final[dict[str, frozenset[str]]] = {}
 
 
 def _groups() -> dict[str, frozenset[str]]:

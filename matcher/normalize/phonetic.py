@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from matcher.normalize.data import syllabic_rules
 
@@ -34,7 +35,7 @@ from matcher.normalize.data import syllabic_rules
 #: trigger strings, so most words skip most rules; a substring test costs a fraction of a
 #: regular-expression substitution, and every new query word and every joined pair of query words
 #: is keyed.
-_KEY_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
+_KEY_RULES: Final[tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]] = tuple(
     (re.compile(pattern), repl, triggers)
     for pattern, repl, triggers in (
         # Slavic patronymic and surname endings as each language's orthography writes them:
@@ -72,7 +73,7 @@ _KEY_RULES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
     )
 )
 
-_SKELETON_MAP = str.maketrans(
+_SKELETON_MAP: Final = str.maketrans(
     {
         "g": "k",
         "q": "k",
@@ -147,14 +148,14 @@ def allowed_edits(length: int) -> int:
 
 #: Longest run of syllables (Korean, Chinese, Japanese or abjad words) joined to be compared with
 #: one alphabetic word: a Korean rendering of a Russian patronymic takes eight.
-MAX_SYLLABLE_RUN = 8
+MAX_SYLLABLE_RUN: Final = 8
 #: Bound on the alternatives one word expands to (each ambiguous syllable multiplies them).
-MAX_SYLLABIC_ALTERNATIVES = 48
+MAX_SYLLABIC_ALTERNATIVES: Final = 48
 #: Scripts that spell a foreign name syllable by syllable (Chinese characters, kana, Hangul).
-SYLLABIC_SCRIPTS = frozenset({"Hani", "Jpan", "Hang"})
+SYLLABIC_SCRIPTS: Final = frozenset({"Hani", "Jpan", "Hang"})
 #: Scripts whose romanisation cannot be trusted letter by letter (no short vowels, or syllables):
 #: across one of them and an alphabet, names are compared by consonant skeleton.
-LOOSE_SCRIPTS = SYLLABIC_SCRIPTS | {"Arab", "Hebr", "Kana", "Hira", "Thai", "Khmr", "Mymr"}
+LOOSE_SCRIPTS: Final = SYLLABIC_SCRIPTS | {"Arab", "Hebr", "Kana", "Hira", "Thai", "Khmr", "Mymr"}
 
 
 @lru_cache(maxsize=200_000)

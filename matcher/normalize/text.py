@@ -24,13 +24,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 from matcher.normalize.data import confusables, cyrillic_lookalikes
 
-_STRIP_MARKS_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "ARABIC", "HEBREW")
-_APOSTROPHES = "'’‘ʼʻʿʾ`´′"
-_DOTTED = re.compile(r"(?<!\w)(?:\w\.){2,}(?:\w(?!\w))?")
-_SPACED_LETTERS = re.compile(r"(?<!\S)(?:[a-z] ){3,}[a-z](?!\S)")
+_STRIP_MARKS_SCRIPTS: Final = ("LATIN", "GREEK", "CYRILLIC", "ARABIC", "HEBREW")
+_APOSTROPHES: Final = "'’‘ʼʻʿʾ`´′"
+_DOTTED: Final = re.compile(r"(?<!\w)(?:\w\.){2,}(?:\w(?!\w))?")
+_SPACED_LETTERS: Final = re.compile(r"(?<!\S)(?:[a-z] ){3,}[a-z](?!\S)")
 
 
 def _strip_marks(text: str) -> str:
@@ -75,7 +76,7 @@ def _punctuation_to_space(text: str) -> str:
 
 #: Step 6 for ASCII text in one table: apostrophes vanish, letters, digits and spaces stay,
 #: everything else becomes a space (what :func:`_punctuation_to_space` does, character by character).
-_ASCII_PUNCTUATION = str.maketrans(
+_ASCII_PUNCTUATION: Final = str.maketrans(
     {
         chr(c): ("" if chr(c) in _APOSTROPHES else chr(c) if chr(c).isalnum() or chr(c) == " " else " ")
         for c in range(128)
@@ -87,7 +88,11 @@ _ASCII_PUNCTUATION = str.maketrans(
 def fold(text: str) -> str:
     """Fold ``text`` for comparison, keeping its script. See the module docstring for the steps."""
     text = _fold_ascii(text) if text.isascii() else _fold_unicode(text)
-    text = " ".join(text.split())
+    words = text.split()
+    text = " ".join(words)
+    if sum(1 for w in words if len(w) == 1) < 4:
+        # Spaced letters ("s b e r b a n k") need four single letters at least.
+        return text
     return _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), text)
 
 

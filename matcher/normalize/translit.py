@@ -30,17 +30,17 @@ from __future__ import annotations
 import re
 import threading
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, Final
 
 from anyascii import anyascii
 
 from matcher.model import detect_script
 from matcher.normalize.data import korean_surnames, translit_markers, translit_rewrites
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_ICU = threading.local()
-_ABJADS = frozenset({"Arab", "Hebr"})
-_HAN_LIKE = frozenset({"Hani", "Hira", "Kana"})
+_NON_ALNUM: Final = re.compile(r"[^a-z0-9]+")
+_ICU: Final = threading.local()
+_ABJADS: Final = frozenset({"Arab", "Hebr"})
+_HAN_LIKE: Final = frozenset({"Hani", "Hira", "Kana"})
 
 
 Reading = tuple[tuple[tuple[str, str], ...], str]
@@ -60,24 +60,30 @@ def _icu(rules: str, text: str) -> str:
 
 
 def _ascii(text: str) -> str:
+    if text.isascii() and text.isalnum() and text.islower():
+        # A folded Latin word (most of them) is already what this returns.
+        return text
     return _NON_ALNUM.sub("", anyascii(text).lower())
 
 
 # ICU rule chains per script, best first. The national BGN/PCGN systems are what lists use
 # (Dmitriy, Yevgeniy, Pyotr); the generic ICU rules give the scholarly forms (Dmitrij, Evgenij) that
 # European lists use. Trailing Any-Latin catches letters a language-specific table leaves.
-_RUSSIAN = ("Russian-Latin/BGN; Any-Latin; Latin-ASCII", "Cyrillic-Latin; Latin-ASCII")
-_UKRAINIAN = ("Ukrainian-Latin/BGN; Any-Latin; Latin-ASCII", "Russian-Latin/BGN; Any-Latin; Latin-ASCII")
-_BELARUSIAN = "Belarusian-Latin/BGN; Any-Latin; Latin-ASCII"
-_RULES: dict[str, tuple[str, ...]] = {
+_RUSSIAN: Final = ("Russian-Latin/BGN; Any-Latin; Latin-ASCII", "Cyrillic-Latin; Latin-ASCII")
+_UKRAINIAN: Final = (
+    "Ukrainian-Latin/BGN; Any-Latin; Latin-ASCII",
+    "Russian-Latin/BGN; Any-Latin; Latin-ASCII",
+)
+_BELARUSIAN: Final = "Belarusian-Latin/BGN; Any-Latin; Latin-ASCII"
+_RULES: Final[dict[str, tuple[str, ...]]] = {
     "Grek": ("Greek-Latin/UNGEGN; Latin-ASCII", "Greek-Latin; Latin-ASCII"),
     "Arab": ("Any-Latin; Latin-ASCII", "Persian-Latin/BGN; Any-Latin; Latin-ASCII"),
     "Hebr": ("Any-Latin; Latin-ASCII",),
 }
-_PERSIAN_LETTERS = frozenset("پچژگکی")
-_GREEK_SOUNDS = {"nt": "d", "mp": "b", "gk": "g"}
-_GREEK_CLUSTERS = re.compile("|".join(_GREEK_SOUNDS))
-_INDIC = frozenset({"Deva", "Beng", "Guru", "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym"})
+_PERSIAN_LETTERS: Final = frozenset("پچژگکی")
+_GREEK_SOUNDS: Final = {"nt": "d", "mp": "b", "gk": "g"}
+_GREEK_CLUSTERS: Final = re.compile("|".join(_GREEK_SOUNDS))
+_INDIC: Final = frozenset({"Deva", "Beng", "Guru", "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym"})
 
 
 def _russified(token: str) -> str:
@@ -134,7 +140,7 @@ def _chinese(token: str, style: str) -> tuple[tuple[str, str], ...]:
 
 
 #: Korean personal names have two to four syllables; a word of this many or more is a foreign name.
-_KOREAN_FOREIGN_WORD = 5
+_KOREAN_FOREIGN_WORD: Final = 5
 
 
 def _korean_common(syllable: str, first: bool) -> str:
