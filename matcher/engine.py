@@ -275,6 +275,7 @@ class Engine:
         self.indexes = {source: ix.without_retrieval() for source, ix in self.indexes.items()}
         parts = list(self.indexes.values())
         self._owner: list[tuple[Index, int]] = [(ix, rec) for ix in parts for rec in range(len(ix.records))]
+        self._versions = {ix.source: ix.version for ix in parts}
         _share_readings(parts)
 
     @classmethod
@@ -401,7 +402,8 @@ class Engine:
             )
         scored.sort(key=lambda c: (-c.score, c.index.source, c.position))
         matches = tuple(c.to_match(threshold) for c in scored[:limit])
-        return MatchResult(query, matches, threshold, {ix.source: ix.version for ix in selected})
+        versions = self._versions if everything else {ix.source: ix.version for ix in selected}
+        return MatchResult(query, matches, threshold, dict(versions))
 
     def _score_index(
         self,
@@ -453,7 +455,7 @@ class Engine:
                         self._facts.clear()
                     facts = self._facts[(index.source, position)] = _facts(index.get(position))
                 applied = qualify(qualifiers, facts)
-            score = apply_qualifiers(name_score, applied)
+            score = apply_qualifiers(name_score, applied) if applied else name_score
             if score >= shown:
                 out.append(_Scored(score, index, position, name, result, applied))
         return out

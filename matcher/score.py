@@ -189,8 +189,9 @@ def _pair(sim: float, kind: Align, qi: tuple[int, ...], ci: tuple[int, ...]) -> 
 
 
 _RANK: Final = attrgetter("rank")
-#: Chosen pairs cover disjoint query tokens, so ordering them by span is ordering by first token.
-_QUERY_SPAN: Final = attrgetter("qi")
+#: Chosen pairs cover disjoint query tokens, so ordering them by the mask of their query tokens
+#: is ordering them by first query token.
+_QUERY_ORDER: Final = attrgetter("qmask")
 
 
 class NameScore:
@@ -299,7 +300,9 @@ def _compare(a: Token, b: Token) -> tuple[float, Align]:
             return 0.85, _A_NICKNAME
     length = max(len(a.key), len(b.key))
     allowed = allowed_edits(min(len(a.key), len(b.key)))
-    edits = min(_edits(a.key, b.key, allowed), _edits(a.text, b.text, allowed))
+    edits = _edits(a.key, b.key, allowed)
+    if a.text != a.key or b.text != b.key:
+        edits = min(edits, _edits(a.text, b.text, allowed))
     # An inflected or suffixed form: Putin / Putinas, Lavrov / Lavrovs, Vladimir / Vladimiras.
     inflected = max(_inflection(a.text, b.text), _inflection(a.key, b.key))
     # Abbreviations get no typo allowance (tested last: most pairs are too far apart anyway).
@@ -427,8 +430,11 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
         for joined, span in side_a.joins:
             n = len(joined)
             first, last = joined[0], joined[-1]
-            for width in (n - 1, n, n + 1):
-                for j, word in by_length.get(width, ()):
+            for width in range(n - 1, n + 2):
+                words = by_length.get(width)
+                if words is None:
+                    continue
+                for j, word in words:
                     # One edit between words of three letters or more keeps the first or the last
                     # letter, so the others need no edit distance.
                     if word == joined or (
@@ -441,9 +447,9 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                             if swap
                             else _pair(sim, _A_COMPOUND, span, (j,))
                         )
-        loose_a = [t.script in LOOSE_SCRIPTS for t in side_a.tokens]
-        if not any(loose_a):
+        if not any(t.script in LOOSE_SCRIPTS for t in side_a.tokens):
             continue
+        loose_a = [t.script in LOOSE_SCRIPTS for t in side_a.tokens]
         toks = side_a.tokens
         for i in range(len(toks) - 1):
             if not loose_a[i]:
@@ -590,8 +596,9 @@ def score_name(
     score = num / den if den > 0 else 0.0
     if not identity_agreed:
         score *= 0.5
-    in_order = _in_order(chosen)
-    if kind is _E_PERSON and not _is_rotation(chosen, qt):
+    by_query = sorted(chosen, key=_QUERY_ORDER)
+    in_order = _in_order(by_query)
+    if kind is _E_PERSON and not _is_rotation(by_query, qt):
         # Name parts agree but in a shuffled order that no naming convention produces
         # ("ABDULLAH BIN OMAR" vs "OMAR BIN ABDULLAH" are father and son).
         score *= ORDER_PENALTY
@@ -655,15 +662,22 @@ def _side_weight(
     return den
 
 
-def _in_order(chosen: list[_Pair] | tuple[_Pair, ...]) -> bool:
-    seq = [p.ci[0] for p in sorted(chosen, key=_QUERY_SPAN)]
-    return seq == sorted(seq)
+def _in_order(by_query: list[_Pair]) -> bool:
+    """True when the listed words come in the order of the query words they align with
+    (``by_query``: the chosen pairs in query order)."""
+    last = -1
+    for pair in by_query:
+        if pair.ci[0] < last:
+            return False
+        last = pair.ci[0]
+    return True
 
 
-def _is_rotation(chosen: list[_Pair], qt: tuple[Token, ...]) -> bool:
+def _is_rotation(by_query: list[_Pair], qt: tuple[Token, ...]) -> bool:
     """True when the aligned name parts keep their order up to moving a block from the end to the
-    front, which is what surname-first and surname-last conventions do."""
-    seq = [p.ci[0] for p in sorted(chosen, key=_QUERY_SPAN) if qt[p.qi[0]].cls is _T_NAME]
+    front, which is what surname-first and surname-last conventions do (``by_query``: the chosen
+    pairs in query order)."""
+    seq = [p.ci[0] for p in by_query if qt[p.qi[0]].cls is _T_NAME]
     if len(seq) < 3:
         return True
     descents = sum(1 for k in range(len(seq)) if seq[(k + 1) % len(seq)] < seq[k])

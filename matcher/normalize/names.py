@@ -340,7 +340,9 @@ def _normalize_one(raw: str, kind: EntityType) -> tuple[NormName, ...]:
     per_word: list[list[list[Token]]] = []
     for word in words:
         readings: list[list[Token]] = []
-        for pieces, script in latinize(word, style):
+        # The style only splits Chinese and Korean: an ASCII word reads the same in every style,
+        # so both of a query's passes (person, organisation) share one memo entry.
+        for pieces, script in latinize(word, "word" if word.isascii() else style):
             readings.append(
                 [
                     _token(

@@ -117,6 +117,8 @@ def _ampersands_and_dots(text: str) -> str:
     """``&`` as ``and``, and dotted acronyms joined (``S.B.E.R.B.A.N.K`` -> ``sberbank``), before
     punctuation becomes space."""
     text = text.replace("&", " and ")
+    if "." not in text:
+        return text
     return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
 
 
