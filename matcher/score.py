@@ -532,8 +532,13 @@ def _acronym_pairs(
     """A free word on one side that spells the initials of a run of free words on the other."""
     out: list[_Pair] = []
     for side_a, free_a, side_b, free_b, swap in ((q, qfree, c, cfree, False), (c, cfree, q, qfree, True)):
-        if len(free_b) < 2 or not any(
-            2 <= len(side_a[i].text) <= 8 and side_a[i].text.isalpha() for i in free_a
+        # Each letter of an acronym is the initial of a free word that is neither a particle nor a
+        # legal form, so a word longer than the other side has such words cannot be one.
+        letters = min(
+            8, sum(1 for k in free_b if side_b[k].cls is not _T_PARTICLE and side_b[k].cls is not _T_LEGAL)
+        )
+        if letters < 2 or not any(
+            2 <= len(side_a[i].text) <= letters and side_a[i].text.isalpha() for i in free_a
         ):
             continue
         runs = _acronym_runs(side_b, free_b)
