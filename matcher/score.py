@@ -335,7 +335,30 @@ def _edits(a: str, b: str, allowed: int) -> int:
     by that alone, without a call into rapidfuzz."""
     if abs(len(a) - len(b)) > allowed:
         return allowed + 1
+    if allowed <= 1:
+        # Most words are short enough to be allowed one edit: tell it by comparing the strings
+        # around the first difference, without a call into rapidfuzz.
+        return _one_edit(a, b) if allowed else int(a != b)
     return int(OSA.distance(a, b, score_cutoff=allowed))
+
+
+def _one_edit(a: str, b: str) -> int:
+    """The optimal string alignment distance of ``a`` and ``b`` if it is 0 or 1, else 2 (their
+    lengths differ by one at most)."""
+    if a == b:
+        return 0
+    if len(a) > len(b):
+        a, b = b, a
+    p = 0
+    while p < len(a) and a[p] == b[p]:
+        p += 1
+    if len(a) < len(b):
+        return 1 if a[p:] == b[p + 1 :] else 2
+    if a[p + 1 :] == b[p + 1 :]:
+        return 1
+    if p + 1 < len(a) and a[p] == b[p + 1] and a[p + 1] == b[p] and a[p + 2 :] == b[p + 2 :]:
+        return 1
+    return 2
 
 
 def clear_caches() -> None:
