@@ -64,6 +64,18 @@ from rapidfuzz.distance import OSA, Levenshtein
 from matcher.model import DateRange, EntityType, PartialDate
 from matcher.normalize import NormName, Token, TokenClass
 from matcher.normalize.data import nominative_endings
+from matcher.normalize.names import (
+    E_AIRCRAFT,
+    E_ORGANIZATION,
+    E_PERSON,
+    E_VESSEL,
+    T_GENERIC,
+    T_INITIAL,
+    T_LEGAL,
+    T_NAME,
+    T_NUMBER,
+    T_PARTICLE,
+)
 from matcher.normalize.nicknames import nickname_groups
 from matcher.normalize.phonetic import (
     LOOSE_SCRIPTS,
@@ -74,20 +86,6 @@ from matcher.normalize.phonetic import (
     syllabic_skeletons,
 )
 
-# Enum members bound once as module constants. On Python 3.11 ``EnumType`` defines ``__getattr__``,
-# so every read of ``TokenClass.NAME`` from the compiled loops was a Python-level attribute lookup
-# (about fifteen times the cost of a global), together several percent of a query.
-_E_AIRCRAFT: Final = EntityType.AIRCRAFT
-_E_ORGANIZATION: Final = EntityType.ORGANIZATION
-_E_PERSON: Final = EntityType.PERSON
-_E_VESSEL: Final = EntityType.VESSEL
-_T_GENERIC: Final = TokenClass.GENERIC
-_T_INITIAL: Final = TokenClass.INITIAL
-_T_LEGAL: Final = TokenClass.LEGAL
-_T_NAME: Final = TokenClass.NAME
-_T_NUMBER: Final = TokenClass.NUMBER
-_T_PARTICLE: Final = TokenClass.PARTICLE
-
 MIN_PAIR_SIM: Final = 0.6
 EXTRA_GAMMA: Final = 0.35
 TITLE_GAMMA: Final = 0.1
@@ -97,15 +95,15 @@ ORDER_PENALTY: Final = 0.78
 TYPO_COST: Final = 1.0
 GENERIC_ONLY_EXACT: Final = 0.79
 CLASS_WEIGHTS: Final[dict[TokenClass, float]] = {
-    _T_NAME: 1.0,
-    _T_NUMBER: 0.3,
-    _T_GENERIC: 0.35,
-    _T_INITIAL: 0.35,
-    _T_PARTICLE: 0.2,
-    _T_LEGAL: 0.15,
+    T_NAME: 1.0,
+    T_NUMBER: 0.3,
+    T_GENERIC: 0.35,
+    T_INITIAL: 0.35,
+    T_PARTICLE: 0.2,
+    T_LEGAL: 0.15,
 }
-_IDENTITY: Final = (_T_NAME, _T_NUMBER)
-_CONFLICTING: Final = (_T_NAME, _T_GENERIC, _T_INITIAL)
+_IDENTITY: Final = (T_NAME, T_NUMBER)
+_CONFLICTING: Final = (T_NAME, T_GENERIC, T_INITIAL)
 
 
 class Align(StrEnum):
@@ -123,7 +121,7 @@ class Align(StrEnum):
     EXTRA = "extra"
 
 
-# Bound as module constants like the token classes above.
+# Bound as module constants, as :mod:`matcher.normalize.names` binds the token classes.
 _A_ACRONYM: Final = Align.ACRONYM
 _A_COMPOUND: Final = Align.COMPOUND
 _A_EXACT: Final = Align.EXACT
@@ -255,13 +253,13 @@ def _compare(a: Token, b: Token) -> tuple[float, Align]:
         return 0.0, _A_MISSING
     if a.text == b.text:
         return 1.0, _A_EXACT
-    if a.cls is _T_NUMBER or b.cls is _T_NUMBER:
+    if a.cls is T_NUMBER or b.cls is T_NUMBER:
         return 0.0, _A_MISSING
     if a.key == b.key:
         return 0.93, _A_TRANSLITERATION
     short, long_ = (a, b) if len(a.text) <= len(b.text) else (b, a)
     cross = a.script != b.script and (a.script in LOOSE_SCRIPTS or b.script in LOOSE_SCRIPTS)
-    if short.cls is _T_INITIAL:
+    if short.cls is T_INITIAL:
         # V. ~ Vladimir; across spellings and scripts the romanisation key (V. ~ Wladimir) or, for
         # a consonant, the skeleton (В. ~ فلاديمير, whose Arabic has no v) decides.
         other_script = short.script != long_.script
@@ -294,7 +292,7 @@ def _compare(a: Token, b: Token) -> tuple[float, Align]:
         sa, sb = _abjad_skeletons(a), _abjad_skeletons(b)
         if sa & sb and min(len(s) for s in sa | sb) >= 2:
             return 0.9, _A_TRANSLITERATION
-    if a.cls is _T_NAME and b.cls is _T_NAME:
+    if a.cls is T_NAME and b.cls is T_NAME:
         groups = nickname_groups(a.text)
         if groups and not groups.isdisjoint(nickname_groups(b.text)):
             return 0.85, _A_NICKNAME
@@ -426,7 +424,7 @@ def _abjad_skeletons(t: Token) -> frozenset[str]:
 
 def _weight(t: Token, rarity: dict[str, float] | None) -> float:
     w = CLASS_WEIGHTS[t.cls]
-    if rarity is not None and t.cls is _T_NAME:
+    if rarity is not None and t.cls is T_NAME:
         w *= rarity.get(t.key, 1.0)
     return w
 
@@ -538,13 +536,13 @@ def _acronym_runs(tokens: tuple[Token, ...], free: set[int]) -> dict[str, tuple[
         span: list[int] = []
         for k in range(start, len(tokens)):
             t = tokens[k]
-            if k not in free or t.cls is _T_LEGAL:
+            if k not in free or t.cls is T_LEGAL:
                 break
             span.append(k)
-            if t.cls is _T_PARTICLE:
+            if t.cls is T_PARTICLE:
                 continue
             letters += t.text[0]
-            if len(letters) >= 2 and tokens[start].cls is not _T_PARTICLE:
+            if len(letters) >= 2 and tokens[start].cls is not T_PARTICLE:
                 runs.setdefault(letters, tuple(span))
     return runs
 
@@ -558,7 +556,7 @@ def _acronym_pairs(
         # Each letter of an acronym is the initial of a free word that is neither a particle nor a
         # legal form, so a word longer than the other side has such words cannot be one.
         letters = min(
-            8, sum(1 for k in free_b if side_b[k].cls is not _T_PARTICLE and side_b[k].cls is not _T_LEGAL)
+            8, sum(1 for k in free_b if side_b[k].cls is not T_PARTICLE and side_b[k].cls is not T_LEGAL)
         )
         if letters < 2 or not any(
             2 <= len(side_a[i].text) <= letters and side_a[i].text.isalpha() for i in free_a
@@ -594,7 +592,7 @@ def score_name(
             chosen, qused, cused = _greedy(singles + compounds)
     qleft, cleft = every_q & ~qused, every_c & ~cused
     # Acronyms need free words on both sides and a run of two or more on one of them.
-    if qleft and cleft and kind is not _E_PERSON and (qleft & (qleft - 1) or cleft & (cleft - 1)):
+    if qleft and cleft and kind is not E_PERSON and (qleft & (qleft - 1) or cleft & (cleft - 1)):
         for pair in _acronym_pairs(qt, ct, _free(qused, nq), _free(cused, nc)):
             if not pair.qmask & qused and not pair.cmask & cused:
                 chosen.append(pair)
@@ -626,7 +624,7 @@ def score_name(
         score *= 0.5
     by_query = sorted(chosen, key=_QUERY_ORDER)
     in_order = _in_order(by_query)
-    if kind is _E_PERSON and not _is_rotation(by_query, qt):
+    if kind is E_PERSON and not _is_rotation(by_query, qt):
         # Name parts agree but in a shuffled order that no naming convention produces
         # ("ABDULLAH BIN OMAR" vs "OMAR BIN ABDULLAH" are father and son).
         score *= ORDER_PENALTY
@@ -675,7 +673,7 @@ def _side_weight(
         w = weights[k]
         if used >> k & 1:
             den += w
-        elif kind is not _E_PERSON and tokens[k].place:
+        elif kind is not E_PERSON and tokens[k].place:
             den += w * PLACE_GAMMA
         elif other_extra == 0 and other_titled and other_matched == 1:
             # "President Putin": after a title one name stands for the whole person, so the
@@ -705,7 +703,7 @@ def _is_rotation(by_query: list[_Pair], qt: tuple[Token, ...]) -> bool:
     """True when the aligned name parts keep their order up to moving a block from the end to the
     front, which is what surname-first and surname-last conventions do (``by_query``: the chosen
     pairs in query order)."""
-    seq = [p.ci[0] for p in by_query if qt[p.qi[0]].cls is _T_NAME]
+    seq = [p.ci[0] for p in by_query if qt[p.qi[0]].cls is T_NAME]
     if len(seq) < 3:
         return True
     descents = sum(1 for k in range(len(seq)) if seq[(k + 1) % len(seq)] < seq[k])
@@ -778,9 +776,9 @@ class CandidateFacts:
 
 
 _TYPE_FACTORS: Final[dict[frozenset[EntityType], float]] = {
-    frozenset({_E_ORGANIZATION, _E_VESSEL}): 0.9,
-    frozenset({_E_ORGANIZATION, _E_AIRCRAFT}): 0.9,
-    frozenset({_E_VESSEL, _E_AIRCRAFT}): 0.8,
+    frozenset({E_ORGANIZATION, E_VESSEL}): 0.9,
+    frozenset({E_ORGANIZATION, E_AIRCRAFT}): 0.9,
+    frozenset({E_VESSEL, E_AIRCRAFT}): 0.8,
 }
 
 

@@ -62,18 +62,20 @@ class TokenClass(StrEnum):
     INITIAL = "initial"
 
 
-# Enum members bound once as module constants. On Python 3.11 ``EnumType`` defines ``__getattr__``,
-# so every read of ``TokenClass.NAME`` from the compiled loops was a Python-level attribute lookup
-# (about fifteen times the cost of a global), together several percent of a query.
-_E_ORGANIZATION: Final = EntityType.ORGANIZATION
-_E_PERSON: Final = EntityType.PERSON
-_E_VESSEL: Final = EntityType.VESSEL
-_T_GENERIC: Final = TokenClass.GENERIC
-_T_INITIAL: Final = TokenClass.INITIAL
-_T_LEGAL: Final = TokenClass.LEGAL
-_T_NAME: Final = TokenClass.NAME
-_T_NUMBER: Final = TokenClass.NUMBER
-_T_PARTICLE: Final = TokenClass.PARTICLE
+# Enum members bound once as module constants, for this module and the scorer. On Python 3.11
+# ``EnumType`` defines ``__getattr__``, so every read of ``TokenClass.NAME`` from the compiled loops
+# was a Python-level attribute lookup (about fifteen times the cost of a global), together several
+# percent of a query.
+E_AIRCRAFT: Final = EntityType.AIRCRAFT
+E_ORGANIZATION: Final = EntityType.ORGANIZATION
+E_PERSON: Final = EntityType.PERSON
+E_VESSEL: Final = EntityType.VESSEL
+T_GENERIC: Final = TokenClass.GENERIC
+T_INITIAL: Final = TokenClass.INITIAL
+T_LEGAL: Final = TokenClass.LEGAL
+T_NAME: Final = TokenClass.NAME
+T_NUMBER: Final = TokenClass.NUMBER
+T_PARTICLE: Final = TokenClass.PARTICLE
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -133,7 +135,7 @@ class NormName:
 
     @classmethod
     def build(cls, tokens: tuple[Token, ...], acronym: str | None, titled: bool = False) -> NormName:
-        surfaces = tuple(t.orig if t.cls is _T_LEGAL else t.text for t in tokens)
+        surfaces = tuple(t.orig if t.cls is T_LEGAL else t.text for t in tokens)
         joins = tuple(
             ("".join(surfaces[i : i + width]), tuple(range(i, i + width)))
             for width in (2, 3)
@@ -252,18 +254,18 @@ _ROMAN: Final = re.compile(r"^(?=[ivxlc]{2,})(x{0,3})(ix|iv|v?i{0,3})$|^x{1,3}$"
 
 
 def _classify(word: str, kind: EntityType, legal: dict[str, str], script: str = "Latn") -> TokenClass:
-    if word.isdigit() or (kind is not _E_PERSON and _ROMAN.match(word)):
-        return _T_NUMBER
+    if word.isdigit() or (kind is not E_PERSON and _ROMAN.match(word)):
+        return T_NUMBER
     if word in legal:
-        return _T_LEGAL
+        return T_LEGAL
     if word in particles() and script not in SYLLABIC_SCRIPTS:
         # A pinyin or Korean syllable that spells "de" or "la" is part of a name, not a particle.
-        return _T_PARTICLE
-    if kind is _E_PERSON and len(word) == 1 and word.isalpha():
-        return _T_INITIAL
-    if kind is not _E_PERSON and word in org_generic_words():
-        return _T_GENERIC
-    return _T_NAME
+        return T_PARTICLE
+    if kind is E_PERSON and len(word) == 1 and word.isalpha():
+        return T_INITIAL
+    if kind is not E_PERSON and word in org_generic_words():
+        return T_GENERIC
+    return T_NAME
 
 
 _TOKENS: Final[dict[tuple[str, TokenClass, str, str], Token]] = {}
@@ -301,7 +303,7 @@ def _is_place(text: str) -> bool:
 
 
 def _acronym(tokens: tuple[Token, ...]) -> str | None:
-    letters = [t.text[0] for t in tokens if t.cls in (_T_NAME, _T_GENERIC) and t.text]
+    letters = [t.text[0] for t in tokens if t.cls in (T_NAME, T_GENERIC) and t.text]
     return "".join(letters) if len(letters) >= 2 else None
 
 
@@ -309,7 +311,7 @@ _ALTERNATIVES: Final = re.compile(r"(?<=\w{3})\s*/\s*(?=\w{3})")
 
 
 @lru_cache(maxsize=100_000)
-def normalize_name(raw: str, kind: EntityType = _E_ORGANIZATION) -> tuple[NormName, ...]:
+def normalize_name(raw: str, kind: EntityType = E_ORGANIZATION) -> tuple[NormName, ...]:
     """All comparable readings of ``raw`` as a ``kind`` name (see the module docstring).
 
     A name written as alternatives (``Al-Qa'ida/Islamic Army``) yields the readings of each part
@@ -324,16 +326,16 @@ def normalize_name(raw: str, kind: EntityType = _E_ORGANIZATION) -> tuple[NormNa
 
 def _normalize_one(raw: str, kind: EntityType) -> tuple[NormName, ...]:
     style = "word"
-    if kind is _E_PERSON:
+    if kind is E_PERSON:
         raw = _reorder_person(raw)
         style = "joined" if ("·" in raw or "・" in raw) else "person"
     legal: dict[str, str] = {}
     titled = False
-    if kind is _E_PERSON:
+    if kind is E_PERSON:
         folded_words = fold(raw).split()
         words = _strip_trailing(_strip_leading(folded_words, _titles()), _titles())
         titled = len(words) < len(folded_words)
-    elif kind is _E_VESSEL:
+    elif kind is E_VESSEL:
         words = _strip_leading(fold(raw).split(), vessel_prefixes())
     else:
         words, legal = _org_words(raw)
@@ -347,7 +349,7 @@ def _normalize_one(raw: str, kind: EntityType) -> tuple[NormName, ...]:
                 [
                     _token(
                         latin,
-                        _T_LEGAL if word in legal else _classify(latin, kind, legal, script),
+                        T_LEGAL if word in legal else _classify(latin, kind, legal, script),
                         script,
                         legal.get(word, original),
                     )
@@ -362,6 +364,6 @@ def _normalize_one(raw: str, kind: EntityType) -> tuple[NormName, ...]:
     for k in range(min(MAX_VARIANTS, max((len(r) for r in per_word), default=0))):
         tokens = tuple(t for readings in per_word for t in readings[min(k, len(readings) - 1)])
         if tokens:
-            acronym = _acronym(tokens) if kind is _E_ORGANIZATION else None
+            acronym = _acronym(tokens) if kind is E_ORGANIZATION else None
             names.append(NormName.build(tokens, acronym, titled))
     return tuple(dict.fromkeys(names))
