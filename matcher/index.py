@@ -68,7 +68,6 @@ from matcher.normalize import NormName, Token, TokenClass, normalize_name
 from matcher.normalize.identifiers import normalize_identifier
 from matcher.normalize.nicknames import nickname_groups
 from matcher.normalize.phonetic import (
-    LOOSE_SCRIPTS,
     MAX_SYLLABLE_RUN,
     SYLLABIC_SCRIPTS,
     allowed_edits,
@@ -383,7 +382,7 @@ class Blocking:
                 # word is left alone, or Nikolaevna would bring every Nikolaev along.
                 keys.append(key[:-2])
             found = postings.find(keys)
-            if not found and len(key) >= FUZZY_MIN and token.script not in LOOSE_SCRIPTS:
+            if not found and len(key) >= FUZZY_MIN and not token.loose:
                 found = postings.find(self._fuzzy_words().near(key) + self._split(key))
             if len(cache) >= HIT_CACHE_SIZE:
                 cache.clear()
@@ -440,11 +439,11 @@ class Blocking:
         consonant skeleton among Latin words (``pu tin`` -> ``putin``, ``bd allh`` -> ``abdullah``)."""
         out: list[tuple[float, tuple[int, ...]]] = []
         for i, token in enumerate(tokens):
-            if token.script not in LOOSE_SCRIPTS:
+            if not token.loose:
                 continue
             text = token.text
             for end in range(i + 1, min(len(tokens), i + MAX_SYLLABLE_RUN)):
-                if tokens[end].script not in LOOSE_SCRIPTS:
+                if not tokens[end].loose:
                     break
                 text += tokens[end].text
                 skel = skeleton(text)
@@ -509,7 +508,7 @@ class Blocking:
             for d in _deletes(key):
                 deletes[d].add(key)
             if t.skel:
-                (loose if t.script in LOOSE_SCRIPTS else skeletons)[t.skel].add(key)
+                (loose if t.loose else skeletons)[t.skel].add(key)
             for group in nickname_groups(t.text):
                 nicknames[group].add(key)
         rarity = _rarity(postings, len(lengths))
@@ -612,7 +611,7 @@ def _reach(token: Token, table: Blocking) -> set[str]:
     deleted = _deletes(key)
     reached = {key, token.text, *deleted}
     skel = token.skel
-    loose = token.script in LOOSE_SCRIPTS
+    loose = token.loose
     deletes = table.deletes
     reached.update(deletes.get(key, ()))
     for d in deleted:

@@ -55,7 +55,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from operator import attrgetter
 from typing import Final
 
 import jellyfish
@@ -78,9 +77,7 @@ from matcher.normalize.names import (
 )
 from matcher.normalize.nicknames import nickname_groups
 from matcher.normalize.phonetic import (
-    LOOSE_SCRIPTS,
     MAX_SYLLABLE_RUN,
-    SYLLABIC_SCRIPTS,
     allowed_edits,
     skeleton,
     syllabic_skeletons,
@@ -103,6 +100,9 @@ CLASS_WEIGHTS: Final[dict[TokenClass, float]] = {
     T_LEGAL: 0.15,
 }
 _IDENTITY: Final = (T_NAME, T_NUMBER)
+# Bound once: from compiled code, ``OSA.distance`` is an attribute lookup on every call.
+_osa: Final = OSA.distance
+_levenshtein: Final = Levenshtein.distance
 _CONFLICTING: Final = (T_NAME, T_GENERIC, T_INITIAL)
 
 
@@ -162,7 +162,7 @@ class _Pair:
         ci: tuple[int, ...],
         qmask: int,
         cmask: int,
-        rank: tuple[float, int],
+        rank: float,
     ) -> None:
         self.sim = sim
         self.kind = kind
@@ -181,15 +181,11 @@ def _pair(sim: float, kind: Align, qi: tuple[int, ...], ci: tuple[int, ...]) -> 
     for j in ci:
         cmask |= 1 << j
     # A pair that accounts for more words wins a near tie: "huo man" as one compound for
-    # "hohmann" beats "man" alone.
+    # "hohmann" beats "man" alone; at an equal rank, the larger pair goes first. One float rather
+    # than a tuple, so that sorting compares floats: similarities are coarse fractions, far apart
+    # compared with the size term.
     size = len(qi) + len(ci)
-    return _Pair(sim, kind, qi, ci, qmask, cmask, (sim + 0.05 * (size - 2), size))
-
-
-_RANK: Final = attrgetter("rank")
-#: Chosen pairs cover disjoint query tokens, so ordering them by the mask of their query tokens
-#: is ordering them by first query token.
-_QUERY_ORDER: Final = attrgetter("qmask")
+    return _Pair(sim, kind, qi, ci, qmask, cmask, sim + 0.05 * (size - 2) + size * 1e-9)
 
 
 class NameScore:
@@ -224,19 +220,48 @@ class NameScore:
 
 
 SYLLABIC_MIN: Final = 2
+
+
+class _Sim:
+    """A token comparison's outcome. A plain class rather than a tuple: compiled code then passes
+    and memoises a pointer instead of boxing a new tuple and float for every comparison, and the
+    common outcomes are shared constants."""
+
+    __slots__ = ("sim", "kind")
+
+    def __init__(self, sim: float, kind: Align) -> None:
+        self.sim = sim
+        self.kind = kind
+
+
+_NO_MATCH: Final = _Sim(0.0, _A_MISSING)
+_SAME: Final = _Sim(1.0, _A_EXACT)
+_TRANSLIT: Final = _Sim(0.93, _A_TRANSLITERATION)
+_TRANSLIT_STEM: Final = _Sim(0.88, _A_TRANSLITERATION)
+_TRANSLIT_LOOSE: Final = _Sim(0.9, _A_TRANSLITERATION)
+_INITIAL: Final = _Sim(0.8, _A_INITIAL)
+_ABBREVIATION: Final = _Sim(0.7, _A_INITIAL)
+_NICKNAME: Final = _Sim(0.85, _A_NICKNAME)
+_SKELETON_EDIT: Final = _Sim(0.8, _A_PHONETIC)
+
 #: Comparisons remembered, by first token then second (tokens are interned, so each lookup hashes
 #: a pointer); the table is emptied when it holds this many first tokens, and by
 #: :func:`clear_caches` (every few thousand queries, :meth:`matcher.engine.Engine.trim_caches`).
 COMPARED_SIZE: Final = 20_000
-_COMPARED: Final[dict[Token, dict[Token, tuple[float, Align]]]] = {}
+_COMPARED: Final[dict[Token, dict[Token, _Sim]]] = {}
 
 
 def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
-    """Similarity of two tokens and the kind of agreement (see the module docstring), memoised.
+    """Similarity of two tokens and the kind of agreement (see the module docstring)."""
+    found = _similarity(a, b)
+    return found.sim, found.kind
 
-    Plain dicts, one per first token, rather than ``functools.lru_cache``: scoring one candidate
-    compares every pair of words, and from compiled code two dict lookups are a fraction of a call
-    through the cache wrapper, and need no key tuple."""
+
+def _similarity(a: Token, b: Token) -> _Sim:
+    """:func:`compare_tokens`, memoised. Plain dicts, one per first token, rather than
+    ``functools.lru_cache``: scoring one candidate compares every pair of words, and from compiled
+    code two dict lookups are a fraction of a call through the cache wrapper, and need no key
+    tuple."""
     row = _COMPARED.get(a)
     if row is None:
         if len(_COMPARED) >= COMPARED_SIZE:
@@ -248,17 +273,17 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
     return found
 
 
-def _compare(a: Token, b: Token) -> tuple[float, Align]:
-    if a.script == b.script and a.script in SYLLABIC_SCRIPTS and a.orig != b.orig:
-        return 0.0, _A_MISSING
+def _compare(a: Token, b: Token) -> _Sim:
+    if a.syllabic and a.script == b.script and a.orig != b.orig:
+        return _NO_MATCH
     if a.text == b.text:
-        return 1.0, _A_EXACT
+        return _SAME
     if a.cls is T_NUMBER or b.cls is T_NUMBER:
-        return 0.0, _A_MISSING
+        return _NO_MATCH
     if a.key == b.key:
-        return 0.93, _A_TRANSLITERATION
+        return _TRANSLIT
     short, long_ = (a, b) if len(a.text) <= len(b.text) else (b, a)
-    cross = a.script != b.script and (a.script in LOOSE_SCRIPTS or b.script in LOOSE_SCRIPTS)
+    cross = (a.loose or b.loose) and a.script != b.script
     if short.cls is T_INITIAL:
         # V. ~ Vladimir; across spellings and scripts the romanisation key (V. ~ Wladimir) or, for
         # a consonant, the skeleton (В. ~ فلاديمير, whose Arabic has no v) decides.
@@ -268,34 +293,45 @@ def _compare(a: Token, b: Token) -> tuple[float, Align]:
             or long_.key.startswith(short.key)
             or (other_script and bool(short.skel) and long_.skel.startswith(short.skel))
         ):
-            return 0.8, _A_INITIAL
-        return 0.0, _A_MISSING
+            return _INITIAL
+        return _NO_MATCH
     if not cross and len(short.text) == 2 and len(long_.text) >= 4 and long_.text.startswith(short.text):
         # An abbreviated name part ("DR" for "DRISSI"); a syllable of a transliterated name is not.
-        return 0.7, _A_INITIAL
+        return _ABBREVIATION
     if (
         cross
         and a.skel == b.skel
         and min(len(a.text), len(b.text)) >= 2
         and (len(a.skel) >= 2 or a.abjad or b.abjad)
     ):
-        return 0.93, _A_TRANSLITERATION
+        return _TRANSLIT
     if cross and _stem_transliterates(a, b):
-        return 0.88, _A_TRANSLITERATION
-    syllabic = (a.script in SYLLABIC_SCRIPTS) != (b.script in SYLLABIC_SCRIPTS)
+        return _TRANSLIT_STEM
+    syllabic = a.syllabic != b.syllabic
     if cross and syllabic and _syllabic_match(a.text, a.script, b.text, b.script):
         # A foreign name spelt in Chinese characters, kana or Hangul: one syllable stands for
         # several alphabetic spellings (ジ for di, 基 for gi / di), so compare every reading.
-        return 0.9, _A_TRANSLITERATION
-    if cross and (a.abjad or b.abjad):
-        # Abjads write long vowels as w / y: compare skeletons with and without them.
-        sa, sb = _abjad_skeletons(a), _abjad_skeletons(b)
-        if sa & sb and min(len(s) for s in sa | sb) >= 2:
-            return 0.9, _A_TRANSLITERATION
+        return _TRANSLIT_LOOSE
+    # Abjads write long vowels as w / y: compare skeletons with and without them.
+    if (
+        cross
+        and (a.abjad or b.abjad)
+        and (
+            a.skel == b.skel
+            or a.skel == b.skel_vowels
+            or a.skel_vowels == b.skel
+            or a.skel_vowels == b.skel_vowels
+        )
+        and len(a.skel) >= 2
+        and len(a.skel_vowels) >= 2
+        and len(b.skel) >= 2
+        and len(b.skel_vowels) >= 2
+    ):
+        return _TRANSLIT_LOOSE
     if a.cls is T_NAME and b.cls is T_NAME:
         groups = nickname_groups(a.text)
         if groups and not groups.isdisjoint(nickname_groups(b.text)):
-            return 0.85, _A_NICKNAME
+            return _NICKNAME
     length = max(len(a.key), len(b.key))
     allowed = allowed_edits(min(len(a.key), len(b.key)))
     edits = _edits(a.key, b.key, allowed)
@@ -307,37 +343,44 @@ def _compare(a: Token, b: Token) -> tuple[float, Align]:
     if edits <= allowed and not (_is_acronym_like(a.text) or _is_acronym_like(b.text)):
         sim = 1.0 - TYPO_COST * edits / length
         if jellyfish.metaphone(a.text) == jellyfish.metaphone(b.text) and inflected < 0.88:
-            return max(sim, 0.88), _A_PHONETIC
-        return max(sim, inflected), _A_TYPO
+            return _Sim(max(sim, 0.88), _A_PHONETIC)
+        return _Sim(max(sim, inflected), _A_TYPO)
     if inflected:
-        return inflected, _A_TYPO
+        return _Sim(inflected, _A_TYPO)
     # One consonant apart across scripts: a substitution needs four consonants, and so does any
     # edit against a syllabic script (whose alternatives were already tried above); with three, a
     # substitution ("ptn" / "pln") is another name far more often than a transliteration.
     min_skel = 4 if syllabic or len(a.skel) == len(b.skel) else 3
-    if cross and len(a.skel) >= min_skel and Levenshtein.distance(a.skel, b.skel, score_cutoff=1) <= 1:
-        return 0.8, _A_PHONETIC
-    return 0.0, _A_MISSING
+    if (
+        cross
+        and len(a.skel) >= min_skel
+        and len(a.skel) - 1 <= len(b.skel) <= len(a.skel) + 1
+        and _levenshtein(a.skel, b.skel, score_cutoff=1) <= 1
+    ):
+        return _SKELETON_EDIT
+    return _NO_MATCH
 
 
 def round_score(x: float) -> float:
-    """``x`` to four decimals, as scores are reported. ``round(x, 4)`` writes out and parses the
-    decimal digits, ten times the cost of this, which mattered at a few dozen scores per query; the
-    two differ only when ``x`` lies within a rounding error of a tie (by 0.0001)."""
-    return round(x * 10000.0) / 10000.0
+    """``x`` (a score, never negative) to four decimals, as scores are reported, halves rounded up.
+    ``round(x, 4)`` writes out and parses the decimal digits, and even ``round(x)`` is a call
+    through the builtins module from compiled code, which mattered at a few dozen scores per query;
+    this and ``round(x, 4)`` differ only when ``x`` lies within a rounding error of a tie (by
+    0.0001)."""
+    return int(x * 10000.0 + 0.5) / 10000.0
 
 
 def _edits(a: str, b: str, allowed: int) -> int:
     """Optimal string alignment distance, or ``allowed + 1`` for anything over ``allowed``. The
     distance is at least the difference in length: most pairs of unrelated words are told apart
     by that alone, without a call into rapidfuzz."""
-    if abs(len(a) - len(b)) > allowed:
+    if len(a) - len(b) > allowed or len(b) - len(a) > allowed:
         return allowed + 1
     if allowed <= 1:
         # Most words are short enough to be allowed one edit: tell it by comparing the strings
         # around the first difference, without a call into rapidfuzz.
         return _one_edit(a, b) if allowed else int(a != b)
-    return int(OSA.distance(a, b, score_cutoff=allowed))
+    return int(_osa(a, b, score_cutoff=allowed))
 
 
 def _one_edit(a: str, b: str) -> int:
@@ -362,7 +405,6 @@ def _one_edit(a: str, b: str) -> int:
 def clear_caches() -> None:
     """Empty the scorer's memo tables (:meth:`matcher.engine.Engine.trim_caches`)."""
     _COMPARED.clear()
-    _abjad_skeletons.cache_clear()
     _stem_skeleton.cache_clear()
 
 
@@ -389,12 +431,13 @@ def _stem_skeleton(text: str) -> str:
 def _stem_transliterates(a: Token, b: Token) -> bool:
     """An alphabetic word with a Baltic nominative ending whose stem's skeleton is the other
     script's word (Putins ~ بوتين): the ending is not part of the name."""
-    for x, y in ((a, b), (b, a)):
-        if not x.cross_script and y.cross_script and len(y.skel) >= 2:
-            stem = _stem_skeleton(x.text)
-            if stem and stem in _abjad_skeletons(y):
-                return True
-    return False
+    if a.cross_script == b.cross_script:
+        return False
+    latin, other = (b, a) if a.cross_script else (a, b)
+    if len(other.skel) < 2:
+        return False
+    stem = _stem_skeleton(latin.text)
+    return bool(stem) and (stem == other.skel or stem == other.skel_vowels)
 
 
 def _inflection(a: str, b: str) -> float:
@@ -416,12 +459,6 @@ def _is_acronym_like(text: str) -> bool:
     return len(text) <= 5 and _VOWELS.isdisjoint(text)
 
 
-@lru_cache(maxsize=100_000)
-def _abjad_skeletons(t: Token) -> frozenset[str]:
-    """Abjads write long vowels with the letters w and y: also try the skeleton without w."""
-    return frozenset((t.skel, skeleton(t.text.replace("w", "")))) if t.abjad else frozenset((t.skel,))
-
-
 def _weight(t: Token, rarity: dict[str, float] | None) -> float:
     w = CLASS_WEIGHTS[t.cls]
     if rarity is not None and t.cls is T_NAME:
@@ -433,9 +470,9 @@ def _single_pairs(q: tuple[Token, ...], c: tuple[Token, ...]) -> list[_Pair]:
     pairs: list[_Pair] = []
     for i, qt in enumerate(q):
         for j, ct in enumerate(c):
-            sim, kind = compare_tokens(qt, ct)
-            if sim >= MIN_PAIR_SIM:
-                pairs.append(_pair(sim, kind, (i,), (j,)))
+            found = _similarity(qt, ct)
+            if found.sim >= MIN_PAIR_SIM:
+                pairs.append(_pair(found.sim, found.kind, (i,), (j,)))
     return pairs
 
 
@@ -448,10 +485,18 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
         by_length = side_b.by_length
         if not by_length:
             continue
+        # Joined words are mostly longer than any single word: bound the lengths looked up.
+        shortest = 1 << 20
+        longest = 0
+        for length in by_length:
+            shortest = length if length < shortest else shortest
+            longest = length if length > longest else longest
         for joined, span in side_a.joins:
             n = len(joined)
+            if n + 1 < shortest or n - 1 > longest:
+                continue
             first, last = joined[0], joined[-1]
-            for width in range(n - 1, n + 2):
+            for width in range(max(n - 1, shortest), min(n + 1, longest) + 1):
                 words = by_length.get(width)
                 if words is None:
                     continue
@@ -459,8 +504,7 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                     # One edit between words of three letters or more keeps the first or the last
                     # letter, so the others need no edit distance.
                     if word == joined or (
-                        (word[0] == first or word[-1] == last)
-                        and OSA.distance(word, joined, score_cutoff=1) <= 1
+                        (word[0] == first or word[-1] == last) and _one_edit(word, joined) <= 1
                     ):
                         sim = 0.95 if word == joined else 0.85
                         pairs.append(
@@ -468,24 +512,23 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                             if swap
                             else _pair(sim, _A_COMPOUND, span, (j,))
                         )
-        if not any(t.script in LOOSE_SCRIPTS for t in side_a.tokens):
-            continue
-        loose_a = [t.script in LOOSE_SCRIPTS for t in side_a.tokens]
         toks = side_a.tokens
+        if not any(t.loose for t in toks):
+            continue
         for i in range(len(toks) - 1):
-            if not loose_a[i]:
+            if not toks[i].loose:
                 continue
             text = toks[i].text
             for end in range(i + 1, min(len(toks), i + MAX_SYLLABLE_RUN)):
-                if not loose_a[end]:
+                if not toks[end].loose:
                     break
                 text += toks[end].text
                 skel = skeleton(text)
                 if len(skel) < 2:
                     continue
-                syllabic = toks[i].script in SYLLABIC_SCRIPTS
+                syllabic = toks[i].syllabic
                 for j, bt in enumerate(side_b.tokens):
-                    if bt.script in LOOSE_SCRIPTS or len(bt.skel) < 2:
+                    if bt.loose or len(bt.skel) < 2:
                         continue
                     if bt.skel == skel or (
                         syllabic and _syllabic_match(text, toks[i].script, bt.text, bt.script)
@@ -493,9 +536,9 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                         sim = 0.9
                     elif (
                         len(skel) >= 4
-                        and abs(len(bt.skel) - len(skel)) <= 1
+                        and len(skel) - 1 <= len(bt.skel) <= len(skel) + 1
                         and (bt.skel[0] == skel[0] or bt.skel[-1] == skel[-1])
-                        and OSA.distance(bt.skel, skel, score_cutoff=1) <= 1
+                        and _one_edit(bt.skel, skel) <= 1
                     ):
                         sim = 0.8
                     else:
@@ -515,7 +558,7 @@ def _greedy(pairs: list[_Pair]) -> tuple[list[_Pair], int, int]:
     qused = 0
     cused = 0
     chosen: list[_Pair] = []
-    for pair in sorted(pairs, key=_RANK, reverse=True):
+    for pair in _by_rank(pairs):
         if not pair.qmask & qused and not pair.cmask & cused:
             chosen.append(pair)
             qused |= pair.qmask
@@ -523,54 +566,87 @@ def _greedy(pairs: list[_Pair]) -> tuple[list[_Pair], int, int]:
     return chosen, qused, cused
 
 
-def _free(used: int, n: int) -> set[int]:
-    return {i for i in range(n) if not used >> i & 1}
+def _by_rank(pairs: list[_Pair]) -> list[_Pair]:
+    """``pairs`` best first, pairs of equal rank in their given order. An insertion sort, as in
+    :func:`_by_query`: a name has a few dozen pairs at most, and compiled this costs less than
+    ``sorted`` boxing every rank for its key."""
+    out = list(pairs)
+    for k in range(1, len(out)):
+        pair = out[k]
+        rank = pair.rank
+        m = k - 1
+        while m >= 0 and out[m].rank < rank:
+            out[m + 1] = out[m]
+            m -= 1
+        out[m + 1] = pair
+    return out
 
 
-def _acronym_runs(tokens: tuple[Token, ...], free: set[int]) -> dict[str, tuple[int, ...]]:
-    """Initials of every run of two or more free, adjacent words, particles allowed inside a run
-    but not counted ("Industrial and Commercial Bank of China" -> "icbc")."""
+def _acronym_runs(tokens: tuple[Token, ...], free: int, longest: int) -> dict[str, tuple[int, ...]]:
+    """Initials of every run of two to ``longest`` free (a bit set in ``free``), adjacent words,
+    particles allowed inside a run but not counted ("Industrial and Commercial Bank of China" ->
+    "icbc")."""
     runs: dict[str, tuple[int, ...]] = {}
     for start in range(len(tokens)):
+        if tokens[start].cls is T_PARTICLE:
+            continue
         letters = ""
         span: list[int] = []
         for k in range(start, len(tokens)):
             t = tokens[k]
-            if k not in free or t.cls is T_LEGAL:
+            if not free >> k & 1 or t.cls is T_LEGAL:
                 break
             span.append(k)
             if t.cls is T_PARTICLE:
                 continue
             letters += t.text[0]
-            if len(letters) >= 2 and tokens[start].cls is not T_PARTICLE:
-                runs.setdefault(letters, tuple(span))
+            if len(letters) > longest:
+                break
+            if len(letters) >= 2 and letters not in runs:
+                runs[letters] = tuple(span)
     return runs
 
 
-def _acronym_pairs(
-    q: tuple[Token, ...], c: tuple[Token, ...], qfree: set[int], cfree: set[int]
-) -> list[_Pair]:
-    """A free word on one side that spells the initials of a run of free words on the other."""
+def _acronym_pairs(q: tuple[Token, ...], c: tuple[Token, ...], qfree: int, cfree: int) -> list[_Pair]:
+    """A free word (a bit set in ``qfree`` or ``cfree``) on one side that spells the initials of a
+    run of free words on the other."""
     out: list[_Pair] = []
-    for side_a, free_a, side_b, free_b, swap in ((q, qfree, c, cfree, False), (c, cfree, q, qfree, True)):
-        # Each letter of an acronym is the initial of a free word that is neither a particle nor a
-        # legal form, so a word longer than the other side has such words cannot be one.
-        letters = min(
-            8, sum(1 for k in free_b if side_b[k].cls is not T_PARTICLE and side_b[k].cls is not T_LEGAL)
-        )
-        if letters < 2 or not any(
-            2 <= len(side_a[i].text) <= letters and side_a[i].text.isalpha() for i in free_a
-        ):
-            continue
-        runs = _acronym_runs(side_b, free_b)
-        if not runs:
-            continue
-        for i in sorted(free_a):
-            word = side_a[i].text
-            if 2 <= len(word) <= 8 and word.isalpha() and word in runs:
-                span = runs[word]
-                out.append(_pair(0.9, _A_ACRONYM, span, (i,)) if swap else _pair(0.9, _A_ACRONYM, (i,), span))
+    _acronyms_one_way(q, qfree, c, cfree, False, out)
+    _acronyms_one_way(c, cfree, q, qfree, True, out)
     return out
+
+
+def _acronyms_one_way(
+    side_a: tuple[Token, ...],
+    free_a: int,
+    side_b: tuple[Token, ...],
+    free_b: int,
+    swap: bool,
+    out: list[_Pair],
+) -> None:
+    # Each letter of an acronym is the initial of a free word that is neither a particle nor a
+    # legal form, so a word longer than the other side has such words cannot be one.
+    letters = 0
+    for k in range(len(side_b)):
+        cls = side_b[k].cls
+        if free_b >> k & 1 and cls is not T_PARTICLE and cls is not T_LEGAL:
+            letters += 1
+    letters = 8 if letters > 8 else letters
+    longest = 0
+    for i in range(len(side_a)):
+        text = side_a[i].text
+        if free_a >> i & 1 and longest < len(text) <= letters and text.isalpha():
+            longest = len(text)
+    if longest < 2:
+        return
+    runs = _acronym_runs(side_b, free_b, longest)
+    if not runs:
+        return
+    for i in range(len(side_a)):
+        word = side_a[i].text
+        if free_a >> i & 1 and 2 <= len(word) <= 8 and word.isalpha() and word in runs:
+            span = runs[word]
+            out.append(_pair(0.9, _A_ACRONYM, span, (i,)) if swap else _pair(0.9, _A_ACRONYM, (i,), span))
 
 
 def score_name(
@@ -585,7 +661,12 @@ def score_name(
     every_q, every_c = (1 << nq) - 1, (1 << nc) - 1
     singles = _single_pairs(qt, ct)
     chosen, qused, cused = _greedy(singles)
-    if qused != every_q or cused != every_c or any(p.sim < 0.9 for p in chosen):
+    weak = False
+    for pair in chosen:
+        if pair.sim < 0.9:
+            weak = True
+            break
+    if weak or qused != every_q or cused != every_c:
         # Only when words are left over or weakly matched can a compound do better.
         compounds = _compound_pairs(q, c)
         if compounds:
@@ -593,7 +674,7 @@ def score_name(
     qleft, cleft = every_q & ~qused, every_c & ~cused
     # Acronyms need free words on both sides and a run of two or more on one of them.
     if qleft and cleft and kind is not E_PERSON and (qleft & (qleft - 1) or cleft & (cleft - 1)):
-        for pair in _acronym_pairs(qt, ct, _free(qused, nq), _free(cused, nc)):
+        for pair in _acronym_pairs(qt, ct, qleft, cleft):
             if not pair.qmask & qused and not pair.cmask & cused:
                 chosen.append(pair)
                 qused |= pair.qmask
@@ -622,7 +703,7 @@ def score_name(
     score = num / den if den > 0 else 0.0
     if not identity_agreed:
         score *= 0.5
-    by_query = sorted(chosen, key=_QUERY_ORDER)
+    by_query = _by_query(chosen)
     in_order = _in_order(by_query)
     if kind is E_PERSON and not _is_rotation(by_query, qt):
         # Name parts agree but in a shuffled order that no naming convention produces
@@ -686,6 +767,21 @@ def _side_weight(
         else:
             den += w
     return den
+
+
+def _by_query(chosen: list[_Pair]) -> list[_Pair]:
+    """The chosen pairs in query order. They cover disjoint query tokens, so ordering them by the
+    mask of their query tokens is ordering them by first query token. An insertion sort: a name has
+    a handful of pairs, and compiled it costs less than one call to ``sorted`` with a key."""
+    out = list(chosen)
+    for k in range(1, len(out)):
+        pair = out[k]
+        m = k - 1
+        while m >= 0 and out[m].qmask > pair.qmask:
+            out[m + 1] = out[m]
+            m -= 1
+        out[m + 1] = pair
+    return out
 
 
 def _in_order(by_query: list[_Pair]) -> bool:

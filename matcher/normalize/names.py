@@ -45,7 +45,7 @@ from matcher.normalize.data import (
     particles,
     vessel_prefixes,
 )
-from matcher.normalize.phonetic import SYLLABIC_SCRIPTS, romanization_key, skeleton
+from matcher.normalize.phonetic import LOOSE_SCRIPTS, SYLLABIC_SCRIPTS, romanization_key, skeleton
 from matcher.normalize.text import fold
 from matcher.normalize.translit import is_abjad, latinize
 
@@ -82,8 +82,13 @@ T_PARTICLE: Final = TokenClass.PARTICLE
 class Token:
     """One comparable token. ``text`` is ASCII; ``script`` is where it came from.
 
-    Tokens are interned (built only through a memoised constructor), so they hash and compare by
-    identity: the scorer's memo table then costs one pointer hash per lookup.
+    Tokens are interned (built only through :func:`_new_token`, memoised), so they hash and
+    compare by identity: the scorer's memo table then costs one pointer hash per lookup.
+
+    ``loose``, ``syllabic``, ``abjad`` and ``cross_script`` say what the script allows the scorer
+    to compare (:mod:`matcher.normalize.phonetic`), and ``skel_vowels`` is the skeleton of an
+    abjad word read without the letter w (abjads write long vowels as w and y); they are derived
+    once, when the token is built, because the scorer asks for them on every comparison.
     """
 
     text: str
@@ -92,21 +97,18 @@ class Token:
     cls: TokenClass
     script: str
     orig: str
-    place: bool = False
+    place: bool
+    loose: bool
+    syllabic: bool
+    abjad: bool
+    cross_script: bool
+    skel_vowels: str
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             _restore_token,
             (self.text, self.key, self.skel, self.cls, self.script, self.orig, self.place),
         )
-
-    @property
-    def abjad(self) -> bool:
-        return is_abjad(self.script)
-
-    @property
-    def cross_script(self) -> bool:
-        return self.script != "Latn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,9 +282,26 @@ def _token(text: str, cls: TokenClass, script: str, orig: str) -> Token:
     if found is None:
         if len(_TOKENS) >= MAX_INTERNED:
             _TOKENS.clear()
-        found = Token(text, romanization_key(text), skeleton(text), cls, script, orig, _is_place(text))
+        found = _new_token(text, romanization_key(text), skeleton(text), cls, script, orig, _is_place(text))
         _TOKENS[(text, cls, script, orig)] = found
     return found
+
+
+def _new_token(text: str, key: str, skel: str, cls: TokenClass, script: str, orig: str, place: bool) -> Token:
+    return Token(
+        text,
+        key,
+        skel,
+        cls,
+        script,
+        orig,
+        place,
+        script in LOOSE_SCRIPTS,
+        script in SYLLABIC_SCRIPTS,
+        is_abjad(script),
+        script != "Latn",
+        skeleton(text.replace("w", "")) if is_abjad(script) else skel,
+    )
 
 
 def _restore_token(
@@ -292,7 +311,7 @@ def _restore_token(
     are the same objects (and the scorer's memo table is shared)."""
     found = _TOKENS.get((text, cls, script, orig))
     if found is None:
-        found = _TOKENS[(text, cls, script, orig)] = Token(text, key, skel, cls, script, orig, place)
+        found = _TOKENS[(text, cls, script, orig)] = _new_token(text, key, skel, cls, script, orig, place)
     return found
 
 
