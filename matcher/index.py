@@ -68,11 +68,9 @@ from matcher.normalize import NormName, Token, TokenClass, normalize_name
 from matcher.normalize.identifiers import normalize_identifier
 from matcher.normalize.nicknames import nickname_groups
 from matcher.normalize.phonetic import (
-    MAX_SYLLABLE_RUN,
     SYLLABIC_SCRIPTS,
     allowed_edits,
     romanization_key,
-    skeleton,
     syllabic_skeletons,
 )
 
@@ -352,7 +350,7 @@ class Blocking:
                         slots = slots + joined if slots else joined
                 if slots:
                     groups.append((_CLASS_WEIGHT[token.cls] * self.rarity.get(token.key, 1.0), slots))
-            groups.extend(self._syllable_runs(tokens))
+            groups.extend(self._syllable_runs(reading))
             if groups:
                 readings.append((len(query[0].tokens) / len(tokens), groups))
         if not readings:
@@ -434,27 +432,19 @@ class Blocking:
                 out += (known, *near)
         return out
 
-    def _syllable_runs(self, tokens: tuple[Token, ...]) -> list[tuple[float, tuple[int, ...]]]:
+    def _syllable_runs(self, reading: NormName) -> list[tuple[float, tuple[int, ...]]]:
         """Runs of syllables from Korean, Chinese, Japanese or an abjad, joined and looked up by
         consonant skeleton among Latin words (``pu tin`` -> ``putin``, ``bd allh`` -> ``abdullah``)."""
         out: list[tuple[float, tuple[int, ...]]] = []
-        for i, token in enumerate(tokens):
-            if not token.loose:
-                continue
-            text = token.text
-            for end in range(i + 1, min(len(tokens), i + MAX_SYLLABLE_RUN)):
-                if not tokens[end].loose:
-                    break
-                text += tokens[end].text
-                skel = skeleton(text)
-                keys = self._skeleton_keys(skel) + tuple(
-                    k
-                    for alternative in _syllabic_alternatives(text, tokens[i].script, skel)
-                    for k in self._skeleton_keys(alternative)
-                )
-                hit = self.postings.find(keys)
-                if hit:
-                    out.append((1.0, hit))
+        for _span, text, skel, script in reading.loose_runs():
+            keys = self._skeleton_keys(skel) + tuple(
+                k
+                for alternative in _syllabic_alternatives(text, script, skel)
+                for k in self._skeleton_keys(alternative)
+            )
+            hit = self.postings.find(keys)
+            if hit:
+                out.append((1.0, hit))
         return out
 
     def _skeleton_keys(self, skel: str) -> tuple[str, ...]:

@@ -77,7 +77,7 @@ from matcher.normalize.names import (
 )
 from matcher.normalize.nicknames import nickname_groups
 from matcher.normalize.phonetic import (
-    MAX_SYLLABLE_RUN,
+    SYLLABIC_SCRIPTS,
     allowed_edits,
     skeleton,
     syllabic_skeletons,
@@ -258,18 +258,28 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
 
 
 def _similarity(a: Token, b: Token) -> _Sim:
-    """:func:`compare_tokens`, memoised. Plain dicts, one per first token, rather than
-    ``functools.lru_cache``: scoring one candidate compares every pair of words, and from compiled
-    code two dict lookups are a fraction of a call through the cache wrapper, and need no key
-    tuple."""
+    """:func:`compare_tokens`, memoised."""
+    found = _row(a).get(b)
+    if found is None:
+        found = _remember(a, b)
+    return found
+
+
+def _row(a: Token) -> dict[Token, _Sim]:
+    """The memo table of comparisons with ``a`` first. Plain dicts, one per first token, rather
+    than ``functools.lru_cache``: scoring one candidate compares every pair of words, and from
+    compiled code a dict lookup is a fraction of a call through the cache wrapper, needs no key
+    tuple, and the row is looked up once per query word."""
     row = _COMPARED.get(a)
     if row is None:
         if len(_COMPARED) >= COMPARED_SIZE:
             _COMPARED.clear()
         row = _COMPARED[a] = {}
-    found = row.get(b)
-    if found is None:
-        found = row[b] = _compare(a, b)
+    return row
+
+
+def _remember(a: Token, b: Token) -> _Sim:
+    found = _row(a)[b] = _compare(a, b)
     return found
 
 
@@ -469,8 +479,11 @@ def _weight(t: Token, rarity: dict[str, float] | None) -> float:
 def _single_pairs(q: tuple[Token, ...], c: tuple[Token, ...]) -> list[_Pair]:
     pairs: list[_Pair] = []
     for i, qt in enumerate(q):
+        row = _row(qt)
         for j, ct in enumerate(c):
-            found = _similarity(qt, ct)
+            found = row.get(ct)
+            if found is None:
+                found = _remember(qt, ct)
             if found.sim >= MIN_PAIR_SIM:
                 pairs.append(_pair(found.sim, found.kind, (i,), (j,)))
     return pairs
@@ -512,43 +525,29 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                             if swap
                             else _pair(sim, _A_COMPOUND, span, (j,))
                         )
-        toks = side_a.tokens
-        if not any(t.loose for t in toks):
-            continue
-        for i in range(len(toks) - 1):
-            if not toks[i].loose:
+        for span, text, skel, script in side_a.loose_runs():
+            if len(skel) < 2:
                 continue
-            text = toks[i].text
-            for end in range(i + 1, min(len(toks), i + MAX_SYLLABLE_RUN)):
-                if not toks[end].loose:
-                    break
-                text += toks[end].text
-                skel = skeleton(text)
-                if len(skel) < 2:
+            syllabic = script in SYLLABIC_SCRIPTS
+            for j, bt in enumerate(side_b.tokens):
+                if bt.loose or len(bt.skel) < 2:
                     continue
-                syllabic = toks[i].syllabic
-                for j, bt in enumerate(side_b.tokens):
-                    if bt.loose or len(bt.skel) < 2:
-                        continue
-                    if bt.skel == skel or (
-                        syllabic and _syllabic_match(text, toks[i].script, bt.text, bt.script)
-                    ):
-                        sim = 0.9
-                    elif (
-                        len(skel) >= 4
-                        and len(skel) - 1 <= len(bt.skel) <= len(skel) + 1
-                        and (bt.skel[0] == skel[0] or bt.skel[-1] == skel[-1])
-                        and _one_edit(bt.skel, skel) <= 1
-                    ):
-                        sim = 0.8
-                    else:
-                        continue
-                    span = tuple(range(i, end + 1))
-                    pairs.append(
-                        _pair(sim, _A_TRANSLITERATION, (j,), span)
-                        if swap
-                        else _pair(sim, _A_TRANSLITERATION, span, (j,))
-                    )
+                if bt.skel == skel or (syllabic and _syllabic_match(text, script, bt.text, bt.script)):
+                    sim = 0.9
+                elif (
+                    len(skel) >= 4
+                    and len(skel) - 1 <= len(bt.skel) <= len(skel) + 1
+                    and (bt.skel[0] == skel[0] or bt.skel[-1] == skel[-1])
+                    and _one_edit(bt.skel, skel) <= 1
+                ):
+                    sim = 0.8
+                else:
+                    continue
+                pairs.append(
+                    _pair(sim, _A_TRANSLITERATION, (j,), span)
+                    if swap
+                    else _pair(sim, _A_TRANSLITERATION, span, (j,))
+                )
     return pairs
 
 

@@ -45,7 +45,13 @@ from matcher.normalize.data import (
     particles,
     vessel_prefixes,
 )
-from matcher.normalize.phonetic import LOOSE_SCRIPTS, SYLLABIC_SCRIPTS, romanization_key, skeleton
+from matcher.normalize.phonetic import (
+    LOOSE_SCRIPTS,
+    MAX_SYLLABLE_RUN,
+    SYLLABIC_SCRIPTS,
+    romanization_key,
+    skeleton,
+)
 from matcher.normalize.text import fold
 from matcher.normalize.translit import is_abjad, latinize
 
@@ -111,6 +117,10 @@ class Token:
         )
 
 
+#: A run of loose-script tokens: (token span, joined text, skeleton, script of its first token).
+LooseRun = tuple[tuple[int, ...], str, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class NormName:
     """One reading of a name as tokens, with its acronym (organisations) for acronym matching.
@@ -131,6 +141,8 @@ class NormName:
     joins: tuple[tuple[str, tuple[int, ...]], ...] = field(default=(), compare=False)
     titled: bool = False
     by_length: dict[int, tuple[tuple[int, str], ...]] = field(default_factory=dict, compare=False, hash=False)
+    #: :meth:`loose_runs`, once asked for (not pickled: an index holds many names never compared).
+    _runs: list[tuple[LooseRun, ...]] = field(default_factory=list, compare=False, hash=False, repr=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (NormName, (self.tokens, self.acronym, self.surfaces, self.joins, self.titled, self.by_length))
@@ -152,6 +164,29 @@ class NormName:
     @property
     def text(self) -> str:
         return " ".join(t.text for t in self.tokens)
+
+    def loose_runs(self) -> tuple[LooseRun, ...]:
+        """Every run of two to ``MAX_SYLLABLE_RUN`` adjacent tokens of a loose script (Chinese,
+        Japanese, Korean, an abjad), as (token span, joined text, its skeleton, first token's
+        script). Korean and Chinese spell a foreign name syllable by syllable (``pu tin``), so
+        retrieval and the scorer compare these with single alphabetic words. Worked out on first
+        use and kept: the scorer asks once per candidate."""
+        if self._runs:
+            return self._runs[0]
+        runs: list[LooseRun] = []
+        tokens = self.tokens
+        for i in range(len(tokens) - 1):
+            if not tokens[i].loose:
+                continue
+            text = tokens[i].text
+            for end in range(i + 1, min(len(tokens), i + MAX_SYLLABLE_RUN)):
+                if not tokens[end].loose:
+                    break
+                text += tokens[end].text
+                runs.append((tuple(range(i, end + 1)), text, skeleton(text), tokens[i].script))
+        found = tuple(runs)
+        self._runs.append(found)
+        return found
 
 
 @cache

@@ -35,15 +35,23 @@ _SPACED_LETTERS: Final = re.compile(r"(?<!\S)(?:[a-z] ){3,}[a-z](?!\S)")
 
 
 def _strip_marks(text: str) -> str:
+    """Drop the combining marks that follow a letter of one of ``_STRIP_MARKS_SCRIPTS``. A base
+    letter's script is read from its Unicode name only when a mark follows it: most letters carry
+    none, and the name lookup is the costly step."""
     out: list[str] = []
-    base_script_ok = False
+    base = ""
+    checked = False
+    strip = False
     for char in unicodedata.normalize("NFD", text):
         if unicodedata.category(char) == "Mn":
-            if base_script_ok:
+            if not checked:
+                strip = bool(base) and unicodedata.name(base, "").startswith(_STRIP_MARKS_SCRIPTS)
+                checked = True
+            if strip:
                 continue
         else:
-            name = unicodedata.name(char, "")
-            base_script_ok = name.startswith(_STRIP_MARKS_SCRIPTS)
+            base = char
+            checked = False
         out.append(char)
     return unicodedata.normalize("NFC", "".join(out))
 
