@@ -103,6 +103,7 @@ _IDENTITY: Final = (T_NAME, T_NUMBER)
 # Bound once: from compiled code, ``OSA.distance`` is an attribute lookup on every call.
 _osa: Final = OSA.distance
 _levenshtein: Final = Levenshtein.distance
+_metaphone: Final = jellyfish.metaphone
 _CONFLICTING: Final = (T_NAME, T_GENERIC, T_INITIAL)
 
 
@@ -352,7 +353,7 @@ def _compare(a: Token, b: Token) -> _Sim:
     # Abbreviations get no typo allowance (tested last: most pairs are too far apart anyway).
     if edits <= allowed and not (_is_acronym_like(a.text) or _is_acronym_like(b.text)):
         sim = 1.0 - TYPO_COST * edits / length
-        if jellyfish.metaphone(a.text) == jellyfish.metaphone(b.text) and inflected < 0.88:
+        if _metaphone(a.text) == _metaphone(b.text) and inflected < 0.88:
             return _Sim(max(sim, 0.88), _A_PHONETIC)
         return _Sim(max(sim, inflected), _A_TYPO)
     if inflected:
