@@ -182,7 +182,14 @@ class Postings:
         """The slots of those of ``keys`` that are in the vocabulary (each once): the records
         they list are what :func:`matcher.kernels.rank` reads."""
         slots = self.slots
-        return tuple(dict.fromkeys(slots[k] for k in keys if k in slots))
+        found: list[int] = []
+        seen: set[int] = set()
+        for k in keys:
+            slot = slots.get(k)
+            if slot is not None and slot not in seen:
+                seen.add(slot)
+                found.append(slot)
+        return tuple(found)
 
     def __contains__(self, key: str) -> bool:
         return key in self.slots
