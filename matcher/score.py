@@ -260,9 +260,10 @@ def compare_tokens(a: Token, b: Token) -> tuple[float, Align]:
 
 def _similarity(a: Token, b: Token) -> _Sim:
     """:func:`compare_tokens`, memoised."""
-    found = _row(a).get(b)
+    row = _row(a)
+    found = row.get(b)
     if found is None:
-        found = _remember(a, b)
+        found = row[b] = _compare(a, b)
     return found
 
 
@@ -277,11 +278,6 @@ def _row(a: Token) -> dict[Token, _Sim]:
             _COMPARED.clear()
         row = _COMPARED[a] = {}
     return row
-
-
-def _remember(a: Token, b: Token) -> _Sim:
-    found = _row(a)[b] = _compare(a, b)
-    return found
 
 
 def _compare(a: Token, b: Token) -> _Sim:
@@ -484,7 +480,7 @@ def _single_pairs(q: tuple[Token, ...], c: tuple[Token, ...]) -> list[_Pair]:
         for j, ct in enumerate(c):
             found = row.get(ct)
             if found is None:
-                found = _remember(qt, ct)
+                found = row[ct] = _compare(qt, ct)
             if found.sim >= MIN_PAIR_SIM:
                 pairs.append(_pair(found.sim, found.kind, (i,), (j,)))
     return pairs
@@ -507,8 +503,6 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
             longest = length if length > longest else longest
         for joined, span in side_a.joins:
             n = len(joined)
-            if n + 1 < shortest or n - 1 > longest:
-                continue
             first, last = joined[0], joined[-1]
             for width in range(max(n - 1, shortest), min(n + 1, longest) + 1):
                 words = by_length.get(width)
@@ -558,7 +552,7 @@ def _greedy(pairs: list[_Pair]) -> tuple[list[_Pair], int, int]:
     qused = 0
     cused = 0
     chosen: list[_Pair] = []
-    for pair in _by_rank(pairs):
+    for pair in _sorted_pairs(pairs, by_rank=True):
         if not pair.qmask & qused and not pair.cmask & cused:
             chosen.append(pair)
             qused |= pair.qmask
@@ -566,16 +560,16 @@ def _greedy(pairs: list[_Pair]) -> tuple[list[_Pair], int, int]:
     return chosen, qused, cused
 
 
-def _by_rank(pairs: list[_Pair]) -> list[_Pair]:
-    """``pairs`` best first, pairs of equal rank in their given order. An insertion sort, as in
-    :func:`_by_query`: a name has a few dozen pairs at most, and compiled this costs less than
-    ``sorted`` boxing every rank for its key."""
+def _sorted_pairs(pairs: list[_Pair], by_rank: bool) -> list[_Pair]:
+    """``pairs`` best first (``by_rank``, pairs of equal rank in their given order) or in query
+    order: chosen pairs cover disjoint query tokens, so ordering them by the mask of their query
+    tokens is ordering them by first query token. An insertion sort: a name has a few dozen pairs
+    at most, and compiled this costs less than ``sorted`` with a key, which boxes every key."""
     out = list(pairs)
     for k in range(1, len(out)):
         pair = out[k]
-        rank = pair.rank
         m = k - 1
-        while m >= 0 and out[m].rank < rank:
+        while m >= 0 and (out[m].rank < pair.rank if by_rank else out[m].qmask > pair.qmask):
             out[m + 1] = out[m]
             m -= 1
         out[m + 1] = pair
@@ -703,7 +697,7 @@ def score_name(
     score = num / den if den > 0 else 0.0
     if not identity_agreed:
         score *= 0.5
-    by_query = _by_query(chosen)
+    by_query = _sorted_pairs(chosen, by_rank=False)
     in_order = _in_order(by_query)
     if kind is E_PERSON and not _is_rotation(by_query, qt):
         # Name parts agree but in a shuffled order that no naming convention produces
@@ -767,21 +761,6 @@ def _side_weight(
         else:
             den += w
     return den
-
-
-def _by_query(chosen: list[_Pair]) -> list[_Pair]:
-    """The chosen pairs in query order. They cover disjoint query tokens, so ordering them by the
-    mask of their query tokens is ordering them by first query token. An insertion sort: a name has
-    a handful of pairs, and compiled it costs less than one call to ``sorted`` with a key."""
-    out = list(chosen)
-    for k in range(1, len(out)):
-        pair = out[k]
-        m = k - 1
-        while m >= 0 and out[m].qmask > pair.qmask:
-            out[m + 1] = out[m]
-            m -= 1
-        out[m + 1] = pair
-    return out
 
 
 def _in_order(by_query: list[_Pair]) -> bool:

@@ -88,8 +88,9 @@ T_PARTICLE: Final = TokenClass.PARTICLE
 class Token:
     """One comparable token. ``text`` is ASCII; ``script`` is where it came from.
 
-    Tokens are interned (built only through :func:`_new_token`, memoised), so they hash and
-    compare by identity: the scorer's memo table then costs one pointer hash per lookup.
+    Tokens are interned (built only through the memoised :func:`_token`, or re-interned by
+    :func:`_restore_token` when an index loads), so they hash and compare by identity: the scorer's
+    memo table then costs one pointer hash per lookup.
 
     ``loose``, ``syllabic``, ``abjad`` and ``cross_script`` say what the script allows the scorer
     to compare (:mod:`matcher.normalize.phonetic`), and ``skel_vowels`` is the skeleton of an
@@ -323,6 +324,8 @@ def _token(text: str, cls: TokenClass, script: str, orig: str) -> Token:
 
 
 def _new_token(text: str, key: str, skel: str, cls: TokenClass, script: str, orig: str, place: bool) -> Token:
+    """A Token with the script facts derived from ``script`` (see :class:`Token`)."""
+    abjad = is_abjad(script)
     return Token(
         text,
         key,
@@ -333,9 +336,9 @@ def _new_token(text: str, key: str, skel: str, cls: TokenClass, script: str, ori
         place,
         script in LOOSE_SCRIPTS,
         script in SYLLABIC_SCRIPTS,
-        is_abjad(script),
+        abjad,
         script != "Latn",
-        skeleton(text.replace("w", "")) if is_abjad(script) else skel,
+        skeleton(text.replace("w", "")) if abjad else skel,
     )
 
 
