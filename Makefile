@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # A local mirror of the lists (one folder per list) for machines without internet access.
 LISTS_DIR ?=
 
-.PHONY: install fmt lint typecheck test check serve lists bench bench-import bench-quality bench-speed bench-load bench-bulk
+.PHONY: install fmt lint typecheck test check serve lists bench bench-import bench-quality bench-screening bench-speed bench-load bench-bulk
 
 install: $(VENV)/.installed
 
@@ -50,6 +50,9 @@ bench-import: install
 bench-quality: install
 	$(BIN)/python bench/quality.py
 
+bench-screening: install
+	$(BIN)/python bench/screening.py
+
 bench-speed: install
 	$(BIN)/python bench/speed.py
 
@@ -59,4 +62,4 @@ bench-load: install
 bench-bulk: install
 	$(BIN)/python bench/bulk.py
 
-bench: bench-import bench-quality bench-speed bench-load bench-bulk
+bench: bench-import bench-quality bench-screening bench-speed bench-load bench-bulk

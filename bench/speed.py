@@ -33,12 +33,11 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_LISTS = REPO.parent / "shared" / "data" / "lists"
 sys.path.insert(0, str(REPO))
 
-from workload import mixed  # noqa: E402
+from workload import import_lists, mixed  # noqa: E402
 
 import matcher.score  # noqa: E402
 from matcher.engine import Engine, Query  # noqa: E402
 from matcher.index import build_index  # noqa: E402
-from matcher.refresh import refresh_sources  # noqa: E402
 from matcher.settings import Settings  # noqa: E402
 from matcher.store import Store  # noqa: E402
 
@@ -74,12 +73,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp)
         settings = Settings.from_env({}, data_dir=data_dir)
-        if args.data_dir is None:
-            results = refresh_sources(settings, from_dir=SHARED_LISTS)
-            failed = [r for r in results if r.error]
-            if failed:
-                print("import failed:", "; ".join(f"{r.source}: {r.error}" for r in failed))
-                return 1
+        error = import_lists(settings, SHARED_LISTS) if args.data_dir is None else None
+        if error:
+            print(error)
+            return 1
         store = Store(data_dir, settings.retention)
         sources = store.sources()
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import random
 import string
+from pathlib import Path
+
+from matcher.refresh import refresh_sources
+from matcher.settings import Settings
 
 SYLLABLES = ["ka", "lo", "mer", "ti", "van", "dre", "sul", "po", "zen", "ra", "bel", "ox", "qui", "nar"]
 
@@ -46,3 +50,12 @@ def invented(rng: random.Random) -> str:
 def mixed(names: list[str], rng: random.Random, invented_share: float = 0.3) -> str:
     """One query: an invented name with probability ``invented_share``, else a varied listed one."""
     return invented(rng) if rng.random() < invented_share else perturb(rng.choice(names), rng)
+
+
+def import_lists(settings: Settings, lists_dir: Path) -> str | None:
+    """Import every list folder of ``lists_dir`` into ``settings.data_dir``, as ``matcher lists
+    refresh --from-dir`` does: the line saying what failed, or None."""
+    failed = [r for r in refresh_sources(settings, from_dir=lists_dir) if r.error]
+    if failed:
+        return "import failed: " + "; ".join(f"{r.source}: {r.error}" for r in failed)
+    return None

@@ -394,7 +394,7 @@ class Engine:
                 for local in index.by_identifier.get(value, ()):
                     per_index.setdefault(index.source, []).append(local)
         scored: list[_Scored] = []
-        seen: dict[tuple[int, EntityType], NameScore] = {}
+        seen: dict[tuple[int, EntityType, int], NameScore] = {}
         shown = min(NEAR_MISS, threshold)
         for source, recs in per_index.items():
             scored.extend(
@@ -412,17 +412,22 @@ class Engine:
         records: list[int],
         qualifiers: QualifierInput,
         wanted_types: frozenset[EntityType] | None,
-        seen: dict[tuple[int, EntityType], NameScore],
+        seen: dict[tuple[int, EntityType, int], NameScore],
         shown: float,
     ) -> list[_Scored]:
         """Best name per candidate entity, then qualifiers. Entities are decoded and explanations
         built only for the results actually returned (:meth:`_Scored.to_match`).
 
         ``seen`` holds this query's name scores by listed readings (shared across lists, see
-        :func:`_share_readings`) and entity type: a person on five lists under one name is scored
-        once. Candidates scoring under ``shown`` are dropped here: they are never returned."""
+        :func:`_share_readings`), entity type and word frequencies: a person on five lists under one
+        name is scored once per list, as each list weighs words by its own frequencies. Candidates
+        scoring under ``shown`` are dropped here: they are never returned."""
         best: dict[int, tuple[float, NameScore, Name]] = {}
         query_readings: dict[EntityType, tuple[NormName, ...]] = {}
+        # Each list's names are weighed by that list's own word frequencies, so a score depends on
+        # the query and that list's version only, whichever other lists are loaded.
+        rarity = index.weights
+        rarity_id = id(rarity)
         for rec_id in records:
             record = index.records[rec_id]
             etype = index.types[record.entity]
@@ -432,10 +437,10 @@ class Engine:
             readings = query_readings.get(kind)
             if readings is None:
                 readings = query_readings[kind] = _readings(query.name, kind)
-            memo = (id(record.readings), etype)
+            memo = (id(record.readings), etype, rarity_id)
             result = seen.get(memo)
             if result is None:
-                result = seen[memo] = score_names(readings, record.readings, etype, self._blocking.rarity)
+                result = seen[memo] = score_names(readings, record.readings, etype, rarity)
             score = result.score
             if record.name.kind is _WEAK_ALIAS:
                 score = round_score(score * WEAK_ALIAS_FACTOR)

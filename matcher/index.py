@@ -634,12 +634,18 @@ def _syllabic_alternatives(text: str, script: str, skel: str) -> tuple[str, ...]
     return tuple(s for s in syllabic_skeletons(text, script) if s != skel and len(s) >= 2)
 
 
-def _rarity(postings: Postings, n: int) -> dict[str, float]:
-    """Weight factor for common tokens: 1.0 up to 0.1 % of names, falling to 0.4 by 10 %."""
+#: For scoring, a token carried by fewer names than this is not called common however small the
+#: list: in a list of a few dozen names every word would otherwise be "common".
+RARITY_MIN_NAMES = 10
+
+
+def _rarity(postings: Postings, n: int, min_names: int = 1) -> dict[str, float]:
+    """Weight factor for common tokens: 1.0 up to 0.1 % of names, falling to 0.4 by 10 %; only for
+    tokens carried by ``min_names`` names or more."""
     rarity = {}
     for key, size in postings.sizes().items():
         p = size / max(1, n)
-        if p > 0.001:
+        if p > 0.001 and size >= min_names:
             rarity[key] = round(max(0.4, 1.0 - 0.3 * math.log10(p / 0.001)), 3)
     return rarity
 
@@ -678,6 +684,12 @@ class Index:
         #: IMO or passport number finds its entity even under a different name.
         self.by_identifier = by_identifier
         self.algorithm = algorithm
+        #: The weight factor of common words in this list's names, which the scorer uses for them:
+        #: each list's own, so a score depends on the query and this list only, whichever other
+        #: lists are loaded (retrieval ranks with frequencies over every loaded list).
+        self.weights: dict[str, float] = (
+            _rarity(blocking.postings, len(records), RARITY_MIN_NAMES) if len(blocking.postings) else {}
+        )
         self._blobs = blobs
         self._ids = ids
         self._cache: dict[int, Entity] = {}
@@ -707,7 +719,9 @@ class Index:
         other lists' (:meth:`Blocking.merge`): keeping the per-list postings and reach tables too
         would double the memory of retrieval. What scoring and answering a query read (records,
         types, listings, entities, identifiers) is shared with this index."""
-        return Index(*self._arguments(Blocking.empty()))
+        copy = Index(*self._arguments(Blocking.empty()))
+        copy.weights = self.weights
+        return copy
 
     @property
     def entity_count(self) -> int:

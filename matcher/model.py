@@ -332,4 +332,4 @@ def detect_script(text: str) -> str | None:
 #: decision can be reproduced; saved indexes and cached results are keyed by it, so a new algorithm
 #: never serves an index or a cached answer that an older one built. Bump on any change to
 #: ``matcher.normalize``, ``matcher.index`` or ``matcher.score``.
-ALGORITHM_VERSION = "2026.11.30.3"
+ALGORITHM_VERSION = "2026.12.08.14"

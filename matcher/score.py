@@ -19,21 +19,45 @@ with compounds and acronyms), then divides the weight of what agreed by the weig
   ``putin``, up to eight syllables); ``acronym`` 0.9 for ``ICBC`` ~ ``Industrial and Commercial
   Bank of China``. Short vowel-less words (``ICBC``) get no typo allowance. Pairs below 0.6 are
   not aligned at all.
-- Across a syllabic script (Chinese characters, kana, Hangul) and an alphabet, 0.9 when any of the
-  skeletons each word could have meet (:func:`matcher.normalize.phonetic.syllabic_skeletons`: ジ
-  and 基 also write di, a final r is not written), since one syllable stands for several
-  spellings. Skeletons one consonant apart (0.8) need four consonants against a syllabic script or
-  for a substitution; three suffice for an inserted or dropped consonant against an abjad.
+- Across scripts whose romanisation cannot be trusted letter by letter, a word agrees by its
+  consonants, and what that proves depends on how many agree (a screening query meets ~58,000
+  listed names, so an agreement shared by many unrelated names must not carry an alert):
+
+  - against an abjad (Arabic, Persian, Hebrew), consonants compare by
+    :func:`matcher.normalize.phonetic.abjad_skeleton`, which keeps h and tells r from l, and the
+    abjad's written long vowels (alif, waw, ya) must be ones the other word's vowels allow
+    (:func:`matcher.normalize.phonetic.abjad_pattern`): such a full reading scores
+    ``READING_SIM`` (0.93 from three consonants, 0.85 for two); consonants whose written vowels
+    contradict the other word (شاکری against Sukkar) score ``UNREAD_SIM`` (nothing under four
+    consonants);
+  - against a foreign name spelt in Chinese characters, kana or Hangul, any of the skeletons each
+    word could have (:func:`matcher.normalize.phonetic.syllabic_skeletons`: ジ and 基 also write
+    di) score ``SPELT_SIM`` by the longest common one. Native Chinese, Japanese and Korean
+    personal names are not compared so: :mod:`matcher.normalize.translit` reads them as the
+    name they write (pinyin and Wade-Giles, Hepburn, Revised and McCune-Reischauer), compared
+    like alphabetic words but without typo allowance, since a syllable a letter apart is another
+    syllable;
+  - other loose agreements (runs of syllables, other scripts) score ``LOOSE_SIM``; one consonant
+    is no evidence at all.
 - ``w``: by token class (name 1.0, number 1.0, generic word 0.35, initial 0.35, particle 0.2, legal
-  form 0.15) times the token's rarity in the loaded lists, so "bank" or "mohammad" agreeing counts
-  for less than a rare surname.
+  form 0.15) times the token's rarity in the listed name's own list
+  (:attr:`matcher.index.Index.weights`; per list, so a score never depends on which other lists
+  are loaded), so "bank" or "mohammad" agreeing counts for less than a rare surname.
 - Unmatched tokens count in full against the score, except when the other side is fully accounted
-  for by at least two identity-bearing words: then the extra words weigh 0.35 (lists carry
-  patronymics and second given names that callers omit); or by one, after a title ("President
-  Putin", in many languages: ``data/honorifics.yml``): then they weigh 0.1, because a title and a
-  surname name one person and leave the rest unsaid. A
-  country inside an organisation name weighs 1.5 when unmatched (``Banco Santander Chile`` is not
-  ``Banco Santander``).
+  for by at least two identity-bearing words (counted as aligned pairs: a run of syllables is one
+  word): then the extra words weigh 0.35, each one after the first 1.5 times that (lists carry a
+  patronymic or second given name that callers omit; two of four names agreeing is as often
+  somebody else). Words only the query has get that discount only when some agreeing listed
+  name is not a common one (``RARE_WEIGHT``): "Abdul Karim Popal" is not "Abdul Karim" on the
+  strength of two common given names. After a title in the query ("President Putin", in many
+  languages: ``data/honorifics.yml``) the listed side's extra words weigh 0.1, because a title and a
+  surname name one person and leave the rest unsaid; a listed alias made of a title and one name
+  ("Mullah Nasir") gets no such allowance. A country inside an organisation name weighs 1.5
+  when unmatched (``Banco Santander Chile`` is not ``Banco Santander``).
+- One agreeing name does not identify a person when the query names another one that only an
+  initial or nothing answers ("Aisha Kabir" / "A. Kabir"), and one short word agreeing only as
+  a typo, or one word read loosely across scripts, does not identify an organisation ("Ritter" /
+  "Router"): such pairs score at most ``LONE_FUZZY_CAP`` (0.79), under the default threshold.
 - When both sides have identity-bearing words the other lacks (a different surname, a different
   initial or company word), the score is multiplied by 1 - 0.5 x their weight (at most 1).
 - Person name parts that agree in an order no naming convention produces (not a rotation of the
@@ -78,6 +102,9 @@ from matcher.normalize.names import (
 from matcher.normalize.nicknames import nickname_groups
 from matcher.normalize.phonetic import (
     SYLLABIC_SCRIPTS,
+    abjad_pattern,
+    abjad_reading,
+    abjad_skeleton,
     allowed_edits,
     skeleton,
     syllabic_skeletons,
@@ -85,12 +112,28 @@ from matcher.normalize.phonetic import (
 
 MIN_PAIR_SIM: Final = 0.6
 EXTRA_GAMMA: Final = 0.35
+#: A name whose rarity weight (:attr:`matcher.index.Index.weights`: a factor under 1 for a name
+#: carried by more than 0.1 % of a list's names) is at least this identifies somebody; below it,
+#: it is one of the common names (Mohammad, Ali, Hassan, Abdul, Vladimir) that many listed
+#: persons share.
+RARE_WEIGHT: Final = 0.95
+#: ...and it must agree at least this well: a rare name met only by a typo ("Ali" / "Mali") is
+#: not evidence that the rest of the query belongs to the listed person.
+RARE_AGREEMENT: Final = 0.9
+#: Each word a side adds beyond the first weighs this many times the discounted weight (at most
+#: in full): lists and callers leave out one patronymic or second given name, and two of four
+#: names agreeing ("Juan Guzman" against "GUZMAN ENRIQUEZ, Juan Luis") is as often somebody else.
+FURTHER_EXTRA_FACTOR: Final = 1.5
 TITLE_GAMMA: Final = 0.1
 PLACE_GAMMA: Final = 1.5
 CONFLICT_PENALTY: Final = 0.5
 ORDER_PENALTY: Final = 0.78
 TYPO_COST: Final = 1.0
 GENERIC_ONLY_EXACT: Final = 0.79
+#: A name whose identity rests on one short word (under ``LONE_FUZZY_LENGTH`` letters) agreeing
+#: only approximately scores at most this, just under the default threshold (:func:`_cap_lone_fuzzy`).
+LONE_FUZZY_CAP: Final = 0.79
+LONE_FUZZY_LENGTH: Final = 7
 CLASS_WEIGHTS: Final[dict[TokenClass, float]] = {
     T_NAME: 1.0,
     T_NUMBER: 0.3,
@@ -239,11 +282,9 @@ _NO_MATCH: Final = _Sim(0.0, _A_MISSING)
 _SAME: Final = _Sim(1.0, _A_EXACT)
 _TRANSLIT: Final = _Sim(0.93, _A_TRANSLITERATION)
 _TRANSLIT_STEM: Final = _Sim(0.88, _A_TRANSLITERATION)
-_TRANSLIT_LOOSE: Final = _Sim(0.9, _A_TRANSLITERATION)
 _INITIAL: Final = _Sim(0.8, _A_INITIAL)
 _ABBREVIATION: Final = _Sim(0.7, _A_INITIAL)
 _NICKNAME: Final = _Sim(0.85, _A_NICKNAME)
-_SKELETON_EDIT: Final = _Sim(0.8, _A_PHONETIC)
 
 #: Comparisons remembered, by first token then second (tokens are interned, so each lookup hashes
 #: a pointer); the table is emptied when it holds this many first tokens, and by
@@ -281,10 +322,17 @@ def _row(a: Token) -> dict[Token, _Sim]:
 
 
 def _compare(a: Token, b: Token) -> _Sim:
-    if a.syllabic and a.script == b.script and a.orig != b.orig:
+    if (a.syllabic or a.native) and a.script == b.script and a.orig != b.orig:
+        # Two names in the same characters are compared by character: 市 and 石 both read shi,
+        # 정 and 종 both spell jong the way lists write it.
         return _NO_MATCH
     if a.text == b.text:
         return _SAME
+    if a.native or b.native:
+        # A syllable of a native Chinese, Japanese or Korean name that differs by a letter is
+        # another syllable, so another name (Yang is not Zhang, Kang is not Jang): the spellings
+        # of romanisation systems are compared as readings of their own (pinyin, Wade-Giles).
+        return _NO_MATCH
     if a.cls is T_NUMBER or b.cls is T_NUMBER:
         return _NO_MATCH
     if a.key == b.key:
@@ -305,36 +353,25 @@ def _compare(a: Token, b: Token) -> _Sim:
     if not cross and len(short.text) == 2 and len(long_.text) >= 4 and long_.text.startswith(short.text):
         # An abbreviated name part ("DR" for "DRISSI"); a syllable of a transliterated name is not.
         return _ABBREVIATION
-    if (
-        cross
-        and a.skel == b.skel
-        and min(len(a.text), len(b.text)) >= 2
-        and (len(a.skel) >= 2 or a.abjad or b.abjad)
-    ):
-        return _TRANSLIT
+    abjad = a.abjad or b.abjad
+    if cross and min(len(a.text), len(b.text)) >= 2:
+        # Across an abjad or a syllabic script only consonants can be compared, and how much an
+        # agreement proves depends on how many there are (:func:`_loose`).
+        if abjad:
+            agreed, read = _abjad_agreement(a, b)
+            if agreed:
+                return _reading(agreed) if read else _unread(agreed)
+        elif a.skel == b.skel:
+            return _spelt(len(a.skel)) if a.syllabic != b.syllabic else _loose(len(a.skel))
     if cross and _stem_transliterates(a, b):
         return _TRANSLIT_STEM
     syllabic = a.syllabic != b.syllabic
-    if cross and syllabic and _syllabic_match(a.text, a.script, b.text, b.script):
+    if cross and syllabic:
         # A foreign name spelt in Chinese characters, kana or Hangul: one syllable stands for
         # several alphabetic spellings (ジ for di, 基 for gi / di), so compare every reading.
-        return _TRANSLIT_LOOSE
-    # Abjads write long vowels as w / y: compare skeletons with and without them.
-    if (
-        cross
-        and (a.abjad or b.abjad)
-        and (
-            a.skel == b.skel
-            or a.skel == b.skel_vowels
-            or a.skel_vowels == b.skel
-            or a.skel_vowels == b.skel_vowels
-        )
-        and len(a.skel) >= 2
-        and len(a.skel_vowels) >= 2
-        and len(b.skel) >= 2
-        and len(b.skel_vowels) >= 2
-    ):
-        return _TRANSLIT_LOOSE
+        agreed = _syllabic_agreement(a.text, a.script, b.text, b.script)
+        if agreed:
+            return _spelt(agreed)
     if a.cls is T_NAME and b.cls is T_NAME:
         groups = nickname_groups(a.text)
         if groups and not groups.isdisjoint(nickname_groups(b.text)):
@@ -357,15 +394,109 @@ def _compare(a: Token, b: Token) -> _Sim:
     # One consonant apart across scripts: a substitution needs four consonants, and so does any
     # edit against a syllabic script (whose alternatives were already tried above); with three, a
     # substitution ("ptn" / "pln") is another name far more often than a transliteration.
-    min_skel = 4 if syllabic or len(a.skel) == len(b.skel) else 3
-    if (
-        cross
-        and len(a.skel) >= min_skel
-        and len(a.skel) - 1 <= len(b.skel) <= len(a.skel) + 1
-        and _levenshtein(a.skel, b.skel, score_cutoff=1) <= 1
-    ):
-        return _SKELETON_EDIT
+    if cross:
+        sa, sb = (a.hskel, b.hskel) if abjad else (a.skel, b.skel)
+        min_skel = 4 if syllabic or len(sa) == len(sb) else 3
+        if (
+            len(sa) >= min_skel
+            and len(sa) - 1 <= len(sb) <= len(sa) + 1
+            and _levenshtein(sa, sb, score_cutoff=1) <= 1
+        ):
+            return _loose_edit(min(len(sa), len(sb)))
     return _NO_MATCH
+
+
+def _outcomes(sims: tuple[float, ...], kind: Align) -> tuple[_Sim, ...]:
+    """Shared outcome objects for a table of similarities indexed by agreeing consonants. A loop
+    over an argument: compiled (setup.py), a module-level generator cannot read the module's
+    ``Final`` tables while the module is still being initialised."""
+    out: list[_Sim] = []
+    for sim in sims:
+        out.append(_Sim(sim, kind))
+    return tuple(out)
+
+
+#: What an agreement of consonant skeletons across scripts is worth, by the number of consonants
+#: that agree (index; the last entry for that many or more). A skeleton is all that an abjad or a
+#: syllabic script lets the scorer compare, and a short one is shared by many unrelated names:
+#: among the distinct Latin words of the official lists, two that share a skeleton of two
+#: consonants are different names almost always, of four rarely (``bench/screening.py`` measures
+#: the effect on whole queries). Two consonants alone stay under the default threshold unless
+#: the rest of the name agrees well; one consonant (``ali`` / علی) is no evidence at all.
+LOOSE_SIM: Final[tuple[float, ...]] = (0.0, 0.0, 0.7, 0.82, 0.9, 0.93)
+#: One consonant apart costs one consonant's worth of evidence and a little more.
+LOOSE_EDIT_COST: Final = 0.05
+#: The same agreement when the abjad word's written long vowels also agree with the other word's
+#: vowels (:func:`_abjad_agreement`): a full reading, so worth as much as a transliteration from
+#: an alphabet once three consonants agree.
+READING_SIM: Final[tuple[float, ...]] = (0.0, 0.0, 0.85, 0.93, 0.93, 0.93)
+_LOOSE: Final = _outcomes(LOOSE_SIM, _A_TRANSLITERATION)
+_READING: Final = _outcomes(READING_SIM, _A_TRANSLITERATION)
+#: A foreign name spelt in a syllabic script (native Chinese, Japanese and Korean names are read as
+#: they are written, :mod:`matcher.normalize.translit`): every syllable is written, so agreement on
+#: three consonants is most of the name.
+SPELT_SIM: Final[tuple[float, ...]] = (0.0, 0.0, 0.8, 0.88, 0.93, 0.93)
+_SPELT: Final = _outcomes(SPELT_SIM, _A_TRANSLITERATION)
+#: Against them, four consonants still make a plausible reading (vowels are the least reliable
+#: part of a romanisation), fewer do not.
+UNREAD_SIM: Final[tuple[float, ...]] = (0.0, 0.0, 0.0, 0.0, 0.82, 0.9)
+_UNREAD: Final = _outcomes(UNREAD_SIM, _A_TRANSLITERATION)
+_LOOSE_EDIT: Final = _outcomes(
+    (0.0, *(max(0.0, sim - LOOSE_EDIT_COST) for sim in LOOSE_SIM[:-1])), _A_PHONETIC
+)
+
+
+def _loose(consonants: int) -> _Sim:
+    """The outcome of a cross-script agreement on ``consonants`` consonants (:data:`LOOSE_SIM`)."""
+    return _LOOSE[consonants if consonants < len(_LOOSE) else len(_LOOSE) - 1]
+
+
+def _spelt(consonants: int) -> _Sim:
+    """The outcome of a foreign name spelt in a syllabic script agreeing with an alphabetic word
+    on ``consonants`` consonants (:data:`SPELT_SIM`)."""
+    return _SPELT[consonants if consonants < len(_SPELT) else len(_SPELT) - 1]
+
+
+def _unread(consonants: int) -> _Sim:
+    """Abjad consonants that agree while its written long vowels contradict the other word's
+    vowels (شاکری against Sukkar): :data:`UNREAD_SIM`."""
+    return _UNREAD[consonants if consonants < len(_UNREAD) else len(_UNREAD) - 1]
+
+
+def _reading(consonants: int) -> _Sim:
+    """The outcome of a full abjad reading on ``consonants`` consonants (:data:`READING_SIM`)."""
+    return _READING[consonants if consonants < len(_READING) else len(_READING) - 1]
+
+
+def _loose_edit(consonants: int) -> _Sim:
+    """The outcome of skeletons one consonant apart, the shorter having ``consonants``."""
+    return _LOOSE_EDIT[consonants if consonants < len(_LOOSE_EDIT) else len(_LOOSE_EDIT) - 1]
+
+
+def _abjad_agreement(a: Token, b: Token) -> tuple[int, bool]:
+    """How many consonants agree between a word and an abjad word, compared by
+    :func:`matcher.normalize.phonetic.abjad_skeleton` with and without the letter w and a joined
+    article (0 when they differ), and whether the abjad word's written long vowels are ones the
+    other word's vowels allow (:func:`matcher.normalize.phonetic.abjad_pattern`): then it is a
+    full reading of the name, not only shared consonants."""
+    best = 0
+    for sa in a.hskels:
+        for sb in b.hskels:
+            if sa == sb and len(sa) > best:
+                best = len(sa)
+    if not best:
+        return 0, False
+    if a.abjad and b.abjad:
+        # Two abjads (Hebrew and Arabic) write the same long vowels: the readings must agree.
+        return best, abjad_reading(a.text) == abjad_reading(b.text)
+    other, word = (b, a) if a.abjad else (a, b)
+    pattern = abjad_pattern(other.text)
+    text = word.text
+    if pattern.fullmatch(abjad_reading(text)):
+        return best, True
+    if len(text) >= 5 and text.startswith("al"):
+        return best, pattern.fullmatch(abjad_reading(text[2:])) is not None
+    return best, False
 
 
 def round_score(x: float) -> float:
@@ -415,13 +546,17 @@ def clear_caches() -> None:
     _stem_skeleton.cache_clear()
 
 
-def _syllabic_match(a: str, script_a: str, b: str, script_b: str) -> bool:
-    """True when the possible skeletons of a syllabic-script word and an alphabetic word meet,
-    each at least two consonants long (one consonant is too little to tell names apart)."""
+def _syllabic_agreement(a: str, script_a: str, b: str, script_b: str) -> int:
+    """The longest skeleton a syllabic-script word and an alphabetic word can both have, in
+    consonants, or 0 when none of at least two consonants does (one is too little to tell names
+    apart)."""
     if len(a) < 2 or len(b) < 2:
-        return False
-    common = syllabic_skeletons(a, script_a) & syllabic_skeletons(b, script_b)
-    return any(len(s) >= SYLLABIC_MIN for s in common)
+        return 0
+    best = 0
+    for s in syllabic_skeletons(a, script_a) & syllabic_skeletons(b, script_b):
+        if len(s) >= SYLLABIC_MIN and len(s) > best:
+            best = len(s)
+    return best
 
 
 @lru_cache(maxsize=100_000)
@@ -491,6 +626,10 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
     across scripts, any run of syllables whose consonant skeleton equals one word (Korean and
     Chinese spell a foreign name syllable by syllable: ``pu tin`` ~ ``putin``)."""
     pairs: list[_Pair] = []
+    # Words of a native Chinese, Japanese or Korean name join only exactly (Jong Un ~ Jongun).
+    native = False
+    for t in q.tokens + c.tokens:
+        native = native or t.native
     for side_a, side_b, swap in ((q, c, False), (c, q, True)):
         by_length = side_b.by_length
         if not by_length:
@@ -512,7 +651,7 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                     # One edit between words of three letters or more keeps the first or the last
                     # letter, so the others need no edit distance.
                     if word == joined or (
-                        (word[0] == first or word[-1] == last) and _one_edit(word, joined) <= 1
+                        not native and (word[0] == first or word[-1] == last) and _one_edit(word, joined) <= 1
                     ):
                         sim = 0.95 if word == joined else 0.85
                         pairs.append(
@@ -524,19 +663,29 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
             if len(skel) < 2:
                 continue
             syllabic = script in SYLLABIC_SCRIPTS
+            if not syllabic and script != "Thai":
+                # Abjad words run together (عبد الله ~ Abdullah) compare by the abjad skeleton.
+                skel = abjad_skeleton(text)
             for j, bt in enumerate(side_b.tokens):
                 if bt.loose or len(bt.skel) < 2:
                     continue
-                if bt.skel == skel or (syllabic and _syllabic_match(text, script, bt.text, bt.script)):
-                    sim = 0.9
+                other = bt.skel if syllabic or script == "Thai" else bt.hskel
+                agreed = len(skel) if other == skel else 0
+                if syllabic:
+                    agreed = max(agreed, _syllabic_agreement(text, script, bt.text, bt.script))
+                if agreed:
+                    sim = (_spelt(agreed) if syllabic else _loose(agreed)).sim
                 elif (
-                    len(skel) >= 4
-                    and len(skel) - 1 <= len(bt.skel) <= len(skel) + 1
-                    and (bt.skel[0] == skel[0] or bt.skel[-1] == skel[-1])
-                    and _one_edit(bt.skel, skel) <= 1
+                    syllabic
+                    and len(skel) >= 4
+                    and len(skel) - 1 <= len(other) <= len(skel) + 1
+                    and (other[0] == skel[0] or other[-1] == skel[-1])
+                    and _one_edit(other, skel) <= 1
                 ):
-                    sim = 0.8
+                    sim = _loose_edit(min(len(skel), len(other))).sim
                 else:
+                    continue
+                if sim < MIN_PAIR_SIM:
                     continue
                 pairs.append(
                     _pair(sim, _A_TRANSLITERATION, (j,), span)
@@ -675,10 +824,36 @@ def score_name(
                 cused |= pair.cmask
     wq = [_weight(t, rarity) for t in qt]
     wc = [_weight(t, rarity) for t in ct]
-    q_extra, matched_identity_q = _leftover(qt, wq, qused)
-    c_extra, matched_identity_c = _leftover(ct, wc, cused)
-    den = _side_weight(0.0, qt, wq, qused, kind, matched_identity_c, c_extra, c.titled)
-    den = _side_weight(den, ct, wc, cused, kind, matched_identity_q, q_extra, q.titled)
+    q_extra = _leftover(qt, wq, qused)
+    c_extra = _leftover(ct, wc, cused)
+    # Identity words accounted for, counted as aligned pairs: a run of syllables or a compound that
+    # stands for one word of the other side is one word, however many tokens it spans.
+    matched_identity_q = 0
+    matched_identity_c = 0
+    for pair in chosen:
+        for i in pair.qi:
+            if qt[i].cls in _IDENTITY:
+                matched_identity_q += 1
+                break
+        for j in pair.ci:
+            if ct[j].cls in _IDENTITY:
+                matched_identity_c += 1
+                break
+    # A title discounts only what the list adds to a titled query ("President Putin"): a listed
+    # alias made of a title and one name ("Mullah Nasir", "Comrade Jose") is a weak name, and the
+    # query's other words are still the customer's own name.
+    # What the query adds is discounted only when the agreement rests on at least one word that
+    # identifies somebody: when every agreeing name is common in the lists (Abdul Karim, Hassan
+    # Ali), a surname the listed name lacks is as likely another person's (Abdul Karim Popal).
+    rare = False
+    for pair in chosen:
+        if pair.sim >= RARE_AGREEMENT:
+            for j in pair.ci:
+                rare = rare or (ct[j].cls is T_NAME and wc[j] >= RARE_WEIGHT)
+    den = _side_weight(
+        0.0, qt, wq, qused, kind, matched_identity_c, c_extra, False, EXTRA_GAMMA if rare else 1.0
+    )
+    den = _side_weight(den, ct, wc, cused, kind, matched_identity_q, q_extra, q.titled, EXTRA_GAMMA)
     num = 0.0
     identity_agreed = False
     all_exact = qused == every_q and cused == every_c
@@ -707,6 +882,15 @@ def score_name(
         # Both sides have identity-bearing words the other lacks: a different person or company
         # that shares some names ("... AL-MOSULI" vs "... AL-TIKRITI").
         score *= 1.0 - CONFLICT_PENALTY * min(1.0, q_extra, c_extra)
+    if kind is not E_PERSON and matched_identity_q == 1 and score > LONE_FUZZY_CAP:
+        score = _cap_lone_fuzzy(score, chosen, qt, ct)
+    elif (
+        kind is E_PERSON and not q.titled and score > LONE_FUZZY_CAP and _one_name_of_several(chosen, qt, ct)
+    ):
+        # One agreeing name does not identify a person when the query names two or more and the
+        # listed name adds no second one (an initial, or a title: "Aisha Kabir" is not "A. Kabir",
+        # "Bello Idris" is not "Mullah Idris"). After a title, one name may (President Putin).
+        score = LONE_FUZZY_CAP
     if all_exact and chosen and in_order:
         # Equal names score 1.0, except a name made only of generic words ("Industrial Bank",
         # "National Oil Company"): many organisations share it, so equality alone stays just
@@ -717,19 +901,63 @@ def score_name(
     return NameScore(round_score(score), qt, ct, tuple(chosen))
 
 
-def _leftover(tokens: tuple[Token, ...], weights: list[float], used: int) -> tuple[float, int]:
+def _one_name_of_several(chosen: list[_Pair], qt: tuple[Token, ...], ct: tuple[Token, ...]) -> bool:
+    """True when exactly one aligned pair has a name on both sides and the query has another name
+    word outside it (unaligned, or aligned only with an initial)."""
+    names = 0
+    covered = 0
+    for pair in chosen:
+        q_name = False
+        for i in pair.qi:
+            q_name = q_name or qt[i].cls is T_NAME
+        c_name = False
+        for j in pair.ci:
+            c_name = c_name or ct[j].cls is T_NAME
+        if q_name and c_name:
+            names += 1
+            covered |= pair.qmask
+    if names != 1:
+        return False
+    # A loop, not any(): compiled (setup.py), a generator is an object per call.
+    for k in range(len(qt)):  # noqa: SIM110
+        if not covered >> k & 1 and qt[k].cls is T_NAME:
+            return True
+    return False
+
+
+def _cap_lone_fuzzy(score: float, chosen: list[_Pair], qt: tuple[Token, ...], ct: tuple[Token, ...]) -> float:
+    """``score``, or :data:`LONE_FUZZY_CAP` when an organisation's name is one pair of words that
+    agree only approximately: as short words (under ``LONE_FUZZY_LENGTH`` letters) one letter or
+    sound apart, since one letter changes one short word into another ("Ritter" / "Router",
+    "Haase" / "Hasa"); or by a loose reading across scripts, since Korean and Japanese companies
+    spell English words in their script (시너지, synergy) and a loose reading of one meets some
+    unrelated listed word far more often than a reading of a personal name does. Words that
+    dictionaries share are what company names are made of; persons' names are not capped."""
+    for pair in chosen:
+        if pair.kind is _A_TRANSLITERATION:
+            a, b = qt[pair.qi[0]], ct[pair.ci[0]]
+            if (a.loose or b.loose) and a.script != b.script:
+                return LONE_FUZZY_CAP
+        if len(chosen) > 1 or len(pair.qi) != 1 or len(pair.ci) != 1:
+            continue
+        a, b = qt[pair.qi[0]], ct[pair.ci[0]]
+        if a.cls not in _IDENTITY or b.cls not in _IDENTITY:
+            continue
+        if (pair.kind is _A_TYPO or pair.kind is _A_PHONETIC) and min(
+            len(a.text), len(b.text)
+        ) < LONE_FUZZY_LENGTH:
+            return LONE_FUZZY_CAP
+    return score
+
+
+def _leftover(tokens: tuple[Token, ...], weights: list[float], used: int) -> float:
     """Weight of the identity-bearing words of one side left unaligned (a different surname,
-    initial or company word), and how many name or number tokens of that side were aligned."""
+    initial or company word)."""
     extra = 0.0
-    matched = 0
     for k in range(len(tokens)):
-        cls = tokens[k].cls
-        if used >> k & 1:
-            if cls in _IDENTITY:
-                matched += 1
-        elif cls in _CONFLICTING:
+        if not used >> k & 1 and tokens[k].cls in _CONFLICTING:
             extra += weights[k]
-    return extra, matched
+    return extra
 
 
 def _side_weight(
@@ -741,9 +969,11 @@ def _side_weight(
     other_matched: int,
     other_extra: float,
     other_titled: bool,
+    gamma: float,
 ) -> float:
     """``den`` plus one side's share of the denominator: aligned words in full, unaligned ones
     discounted when the other side is fully accounted for (see the module docstring)."""
+    discounted = 0
     for k in range(len(tokens)):
         w = weights[k]
         if used >> k & 1:
@@ -756,8 +986,13 @@ def _side_weight(
             den += w * TITLE_GAMMA
         elif other_extra == 0 and other_matched >= 2:
             # The other side is fully accounted for: this side merely says more (a patronymic,
-            # a second given name, a descriptive word).
-            den += w * EXTRA_GAMMA
+            # a second given name, a descriptive word); further words weigh more
+            # (:data:`FURTHER_EXTRA_FACTOR`).
+            if tokens[k].cls in _CONFLICTING:
+                den += w * (gamma if discounted == 0 else min(1.0, FURTHER_EXTRA_FACTOR * gamma))
+                discounted += 1
+            else:
+                den += w * gamma
         else:
             den += w
     return den

@@ -131,8 +131,8 @@ def test_numbers_must_be_equal() -> None:
 
 def test_same_script_cjk_compares_by_character() -> None:
     # 市 and 石 both read "shi": the characters decide, not the pinyin.
-    a, b = normalize_name("高市早苗", PER)[0], normalize_name("高石早苗", PER)[0]
-    assert a.text == b.text
+    a, b = normalize_name("高市", PER)[0], normalize_name("高石", PER)[0]
+    assert a.text == b.text == "gao shi"
     assert any(compare_tokens(x, y)[0] == 0.0 for x, y in zip(a.tokens, b.tokens, strict=True))
     assert score("高市早苗", "高石早苗").score < DEFAULT_THRESHOLD
     assert score("高市早苗", "高市早苗").score == 1.0
@@ -474,3 +474,79 @@ def test_token_comparisons_are_remembered_until_the_caches_are_cleared() -> None
     clear_caches()
     assert not _COMPARED
     assert compare_tokens(a, b) == first
+
+
+# --- what a cross-script agreement proves (screening precision) -------------------------------
+
+
+def test_an_abjad_word_agrees_by_a_full_reading_not_by_shared_consonants() -> None:
+    # h is a consonant of its own and r is not l: Susan is not حسن, Emily is not امیر.
+    assert score("Hassan", "حسن").score >= DEFAULT_THRESHOLD
+    assert score("Susan", "حسن").score < DEFAULT_THRESHOLD
+    assert score("Emily", "امیر").score < DEFAULT_THRESHOLD
+    # The abjad's written long vowels must be ones the other word's vowels allow: شاکری (Shakiri)
+    # writes an alif where Sukkar has u and ends in ya, so only consonants would agree.
+    assert compare_tokens(token("Husam"), token("حسام")) == (0.93, Align.TRANSLITERATION)
+    assert compare_tokens(token("Sukkar"), token("شاکری"))[0] == 0.0
+    assert score("Husam Sukkar", "حسام شاکری").score < DEFAULT_THRESHOLD
+    # Full readings of a whole name still match, in both directions.
+    assert score("Mohammed Hassan", "محمد حسن").score >= DEFAULT_THRESHOLD
+    assert score("محمد حسن", "Mohammed Hassan").score >= DEFAULT_THRESHOLD
+    assert score("Vladimir Putin", "فلاديمير بوتين").score >= DEFAULT_THRESHOLD
+
+
+def test_fewer_agreeing_consonants_prove_less() -> None:
+    two = compare_tokens(token("Omar"), token("عمر"))[0]  # m, r
+    three = compare_tokens(token("Hassan"), token("حسن"))[0]  # h, s, n
+    assert 0.0 < two < three
+    assert compare_tokens(token("Ali"), token("علي"))[0] == 0.0  # one consonant proves nothing
+
+
+def test_native_cjk_names_compare_by_their_reading() -> None:
+    # True collisions stay: the reading is the name.
+    assert score("张伟", "ZHANG, Wei").score >= DEFAULT_THRESHOLD
+    assert score("김정은", "Kim Jong Un").score >= DEFAULT_THRESHOLD
+    assert score("張學良", "Chang Hsueh-liang").score >= DEFAULT_THRESHOLD  # Wade-Giles
+    assert score("田中太郎", "Tanaka Taro").score >= DEFAULT_THRESHOLD
+    # A syllable one letter apart is another name, and a native name is not spelt loosely.
+    assert score("杨伟", "ZHANG, Wei").score < DEFAULT_THRESHOLD
+    assert score("陳文賢", "Sein Win").score < DEFAULT_THRESHOLD
+    assert score("李娜", "SHAMMOUT, Issam").score < DEFAULT_THRESHOLD
+    assert score("李怡君", "LI, Yi").score < DEFAULT_THRESHOLD  # the given name is Yijun
+    # A foreign name spelt in characters or Hangul is still read every way a syllable allows.
+    assert score("普京", "Putin").score >= DEFAULT_THRESHOLD
+    assert score("블라디미르 푸틴", "Vladimir Putin").score >= DEFAULT_THRESHOLD
+
+
+def test_a_listed_title_and_one_name_do_not_carry_a_longer_query() -> None:
+    # A title in the query lets one surname stand for the person...
+    assert score("President Putin", "Vladimir Vladimirovich Putin").score >= DEFAULT_THRESHOLD
+    # ...but a listed alias of a title and one name does not absorb the query's other names.
+    assert score("Reza Rasuli", "Mullah Radio").score < DEFAULT_THRESHOLD
+    assert score("Jose Mcdowell", "Comrade Jose").score < DEFAULT_THRESHOLD
+    # One agreeing name, the query's other name answered by an initial only.
+    assert score("Aisha Kabir", "A. Kabir").score < DEFAULT_THRESHOLD
+
+
+def test_query_words_the_list_lacks_are_discounted_only_after_an_identifying_name() -> None:
+    common = {"abdul": 0.6, "karim": 0.6}
+    rare = {"abdul": 0.6}
+    q, listed = normalize_name("Abdul Karim Popal", PER), normalize_name("Abdul Karim", PER)
+    assert score_names(q, listed, PER, common).score < DEFAULT_THRESHOLD
+    assert score_names(q, listed, PER, rare).score >= DEFAULT_THRESHOLD
+
+
+def test_more_than_one_missing_name_weighs_more_each() -> None:
+    one = score("Juan Guzman", "GUZMAN, Juan Luis").score
+    two = score("Juan Guzman", "GUZMAN ENRIQUEZ, Juan Luis").score
+    assert DEFAULT_THRESHOLD <= two < one
+    assert score("Juan Guzman", "GUZMAN ENRIQUEZ, Juan Luis Alberto").score < DEFAULT_THRESHOLD
+
+
+def test_one_approximate_short_word_does_not_identify_an_organisation() -> None:
+    assert score("Ritter", "Router", ORG).score < DEFAULT_THRESHOLD
+    assert score("Haase", "Hasa", ORG).score < DEFAULT_THRESHOLD
+    assert score("(유) 시너지", "LLC Synesis", ORG).score < DEFAULT_THRESHOLD
+    # With other words agreeing, or a long word, a typo is still a typo.
+    assert score("Catsle Holding GmbH", "Castle Holding GmbH", ORG).score >= DEFAULT_THRESHOLD - 0.01
+    assert score("Rosneftgas", "Rosneftegas", ORG).score >= DEFAULT_THRESHOLD

@@ -79,6 +79,36 @@ def korean_surnames() -> dict[str, str]:
 
 
 @cache
+def korean_transcription_syllables() -> frozenset[str]:
+    """Syllables of foreign names that Sino-Korean given names do not have (korean.yml)."""
+    return frozenset(str(x) for x in _load("korean.yml")["transcription"])
+
+
+@cache
+def chinese_surnames() -> frozenset[str]:
+    """Common Chinese surnames (chinese_surnames.yml): a short Han name starting with one is native."""
+    return frozenset(str(_load("chinese_surnames.yml")["surnames"]).split())
+
+
+@cache
+def transcription_characters() -> frozenset[str]:
+    """Characters Chinese spells foreign names with and native names hardly ever use."""
+    return frozenset(str(_load("chinese_surnames.yml")["transcription"]).split())
+
+
+@cache
+def abjad_compounds() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    """Heads, article spellings and spellings of Allah that make two abjad words one compound
+    name (abjad_compounds.yml)."""
+    data = _load("abjad_compounds.yml")
+    return (
+        frozenset(str(x) for x in data["heads"]),
+        tuple(str(x) for x in data["articles"]),
+        frozenset(str(x) for x in data["allah"]),
+    )
+
+
+@cache
 def nominative_endings() -> frozenset[str]:
     """Endings Baltic languages add to foreign names (Putinas, Vladimirs): see inflections.yml."""
     return frozenset(str(x) for x in _load("inflections.yml")["nominative_endings"])

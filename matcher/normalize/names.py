@@ -37,6 +37,7 @@ from rigour.territories import lookup_territory
 
 from matcher.model import EntityType
 from matcher.normalize.data import (
+    abjad_compounds,
     cjk_legal_forms,
     honorifics,
     number_words,
@@ -49,11 +50,12 @@ from matcher.normalize.phonetic import (
     LOOSE_SCRIPTS,
     MAX_SYLLABLE_RUN,
     SYLLABIC_SCRIPTS,
+    abjad_skeleton,
     romanization_key,
     skeleton,
 )
 from matcher.normalize.text import fold
-from matcher.normalize.translit import is_abjad, latinize
+from matcher.normalize.translit import NATIVE_READINGS, is_abjad, japanese_name, latinize
 
 MAX_VARIANTS: Final = 4
 _CJK: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -92,10 +94,13 @@ class Token:
     :func:`_restore_token` when an index loads), so they hash and compare by identity: the scorer's
     memo table then costs one pointer hash per lookup.
 
-    ``loose``, ``syllabic``, ``abjad`` and ``cross_script`` say what the script allows the scorer
-    to compare (:mod:`matcher.normalize.phonetic`), and ``skel_vowels`` is the skeleton of an
-    abjad word read without the letter w (abjads write long vowels as w and y); they are derived
-    once, when the token is built, because the scorer asks for them on every comparison.
+    ``loose``, ``syllabic``, ``abjad``, ``cross_script`` and ``native`` say what the script allows
+    the scorer to compare (:mod:`matcher.normalize.phonetic`; ``native`` marks a reading of a
+    native Chinese, Japanese or Korean name, :data:`matcher.normalize.translit.NATIVE_READINGS`),
+    ``skel_vowels`` is the skeleton of an abjad word read without the letter w (abjads write long
+    vowels as w and y), and ``hskels`` are the abjad skeletons it compares by
+    (:func:`_abjad_readings`); they are derived once, when the token is built, because the scorer
+    asks for them on every comparison.
     """
 
     text: str
@@ -110,6 +115,9 @@ class Token:
     abjad: bool
     cross_script: bool
     skel_vowels: str
+    hskel: str
+    hskels: tuple[str, ...]
+    native: bool
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
@@ -118,6 +126,7 @@ class Token:
         )
 
 
+_SYLLABLES: Final = (T_NAME, T_PARTICLE, T_INITIAL)
 #: A run of loose-script tokens: (token span, joined text, skeleton, script of its first token).
 LooseRun = tuple[tuple[int, ...], str, str, str]
 
@@ -176,14 +185,28 @@ class NormName:
             return self._runs[0]
         runs: list[LooseRun] = []
         tokens = self.tokens
+        # Legal forms, generic words and numbers are not syllables of a name (a one-letter syllable,
+        # classed as an initial, is).
+        heads, articles, allah = abjad_compounds()
         for i in range(len(tokens) - 1):
-            if not tokens[i].loose:
+            if not tokens[i].loose or tokens[i].cls not in _SYLLABLES:
                 continue
             text = tokens[i].text
+            # Abjad words join only into a compound name (عبد الله, نور الدين): see
+            # data/abjad_compounds.yml. Syllabic scripts spell any foreign word syllable by syllable.
+            compound = not tokens[i].abjad or text in heads
             for end in range(i + 1, min(len(tokens), i + MAX_SYLLABLE_RUN)):
-                if not tokens[end].loose:
+                if not tokens[end].loose or tokens[end].cls not in _SYLLABLES:
                     break
-                text += tokens[end].text
+                word = tokens[end].text
+                compound = (
+                    compound
+                    or word in allah
+                    or any(word.startswith(a) and len(word) > len(a) + 1 for a in articles)
+                )
+                text += word
+                if not compound:
+                    continue
                 runs.append((tuple(range(i, end + 1)), text, skeleton(text), tokens[i].script))
         found = tuple(runs)
         self._runs.append(found)
@@ -296,10 +319,11 @@ def _classify(word: str, kind: EntityType, legal: dict[str, str], script: str = 
         return T_NUMBER
     if word in legal:
         return T_LEGAL
-    if word in particles() and script not in SYLLABIC_SCRIPTS:
+    if word in particles() and script not in SYLLABIC_SCRIPTS and script not in NATIVE_READINGS:
         # A pinyin or Korean syllable that spells "de" or "la" is part of a name, not a particle.
         return T_PARTICLE
-    if kind is E_PERSON and len(word) == 1 and word.isalpha():
+    if kind is E_PERSON and len(word) == 1 and word.isalpha() and script not in NATIVE_READINGS:
+        # (A one-letter syllable of a Chinese or Korean name, 이 = I, is the name itself.)
         return T_INITIAL
     if kind is not E_PERSON and word in org_generic_words():
         return T_GENERIC
@@ -326,6 +350,7 @@ def _token(text: str, cls: TokenClass, script: str, orig: str) -> Token:
 def _new_token(text: str, key: str, skel: str, cls: TokenClass, script: str, orig: str, place: bool) -> Token:
     """A Token with the script facts derived from ``script`` (see :class:`Token`)."""
     abjad = is_abjad(script)
+    hskel = abjad_skeleton(text)
     return Token(
         text,
         key,
@@ -339,6 +364,9 @@ def _new_token(text: str, key: str, skel: str, cls: TokenClass, script: str, ori
         abjad,
         script != "Latn",
         skeleton(text.replace("w", "")) if abjad else skel,
+        hskel,
+        _abjad_readings(text) if abjad else (hskel,),
+        script in NATIVE_READINGS,
     )
 
 
@@ -351,6 +379,20 @@ def _restore_token(
     if found is None:
         found = _TOKENS[(text, cls, script, orig)] = _new_token(text, key, skel, cls, script, orig, place)
     return found
+
+
+#: Arabic writes the article al- joined to the word it defines (الوليد, alwlyd), lists mostly write
+#: it apart or not at all (al-Walid, Walid); a word this long or longer may carry one.
+_ARTICLE_MIN_LENGTH: Final = 5
+
+
+def _abjad_readings(text: str) -> tuple[str, ...]:
+    """The abjad skeletons an abjad word can be compared by: as written, without the letter w
+    (abjads write the long vowels o and u with it), and both again without a joined article."""
+    forms = [text, text.replace("w", "")]
+    if len(text) >= _ARTICLE_MIN_LENGTH and text.startswith("al"):
+        forms += [text[2:], text[2:].replace("w", "")]
+    return tuple(dict.fromkeys(abjad_skeleton(form) for form in forms))
 
 
 @lru_cache(maxsize=100_000)
@@ -392,6 +434,8 @@ def _normalize_one(raw: str, kind: EntityType) -> tuple[NormName, ...]:
         folded_words = fold(raw).split()
         words = _strip_trailing(_strip_leading(folded_words, _titles()), _titles())
         titled = len(words) < len(folded_words)
+        if style == "person" and japanese_name(words):
+            style = "japanese"
     elif kind is E_VESSEL:
         words = _strip_leading(fold(raw).split(), vessel_prefixes())
     else:

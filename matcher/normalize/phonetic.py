@@ -73,22 +73,23 @@ _KEY_RULES: Final[tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]] = tu
     )
 )
 
+#: Consonant classes: voiced and voiceless pairs and the labials merged, since one script's
+#: consonant is spelt several ways in another.
+_CLASSES: Final = {
+    "g": "k",
+    "q": "k",
+    "c": "k",
+    "b": "p",
+    "f": "p",
+    "v": "p",
+    "w": "p",
+    "d": "t",
+    "z": "s",
+    "j": "c",
+}
 _SKELETON_MAP: Final = str.maketrans(
-    {
-        "g": "k",
-        "q": "k",
-        "c": "k",
-        "b": "p",
-        "f": "p",
-        "v": "p",
-        "w": "p",
-        "d": "t",
-        "z": "s",
-        "r": "l",
-        "j": "c",
-        # Vowels, h and apostrophes are dropped.
-        **dict.fromkeys("aeiouyh'"),
-    }
+    # r is l, and vowels, h and apostrophes are dropped (see the module docstring).
+    {**_CLASSES, "r": "l", **dict.fromkeys("aeiouyh'")}
 )
 
 
@@ -131,6 +132,121 @@ def skeleton(token: str) -> str:
     key = token.replace("ch", "j").replace("sh", "s").replace("kh", "k").replace("ph", "f")
     key = key.replace("ts", "s").replace("x", "ks")
     return _undouble(key.translate(_SKELETON_MAP))
+
+
+#: As :data:`_SKELETON_MAP`, but keeping what an abjad writes as a letter of its own: h (ح, ه) and
+#: r apart from l (ر, ل). The loose skeleton merges them because Chinese, Japanese and Korean do not
+#: tell r from l and write no final h; Arabic, Persian and Hebrew do, so merging them there made
+#: "Susan" read as حسن (hsn) and "Emily" as امیر (amyr).
+_ABJAD_MAP: Final = str.maketrans({**_CLASSES, **dict.fromkeys("aeiouy'")})
+_ABJAD_DIGRAPHS: Final = (
+    ("kh", "k"),
+    ("gh", "g"),
+    ("sh", "s"),
+    ("ch", "j"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("zh", "j"),
+    ("ph", "f"),
+    ("ts", "s"),
+    ("x", "ks"),
+)
+
+
+@lru_cache(maxsize=200_000)
+def abjad_skeleton(token: str) -> str:
+    """Consonant skeleton for comparing with an abjad (Arabic, Persian, Hebrew), stricter than
+    :func:`skeleton`: ``h`` is a consonant and ``r`` is not ``l`` (``hassan`` -> ``hsn``,
+    ``susan`` -> ``sn``). A final ``h`` is dropped on both sides, because ta marbuta and the h of
+    Allah are written in one script and not the other (Fatimah / فاطمة, Abdullah / عبدالله)."""
+    if not token.isalpha():
+        return token
+    key = token.rstrip("h") if len(token) > 2 else token
+    for digraph, repl in _ABJAD_DIGRAPHS:
+        if digraph in key:
+            key = key.replace(digraph, repl)
+    return _undouble(key.translate(_ABJAD_MAP))
+
+
+#: Consonant classes of the abjad reading, as :data:`_ABJAD_MAP`, but with the letters abjads write
+#: long vowels with kept as themselves: alif (a), waw (w) and ya (y).
+_ABJAD_READING_MAP: Final = str.maketrans({**_CLASSES, "w": "w", **dict.fromkeys("eiou'")})
+#: Which letters an abjad may write for a Latin vowel: alif for a (and e), waw for o and u, ya
+#: for i and e (and y). A vowel the abjad leaves unwritten (a short vowel) is always allowed.
+_VOWEL_LETTERS: Final = {"a": "a", "e": "ay", "i": "y", "o": "wa", "u": "w", "y": "y"}
+_LATIN_VOWELS: Final = frozenset("aeiouy")
+
+
+@lru_cache(maxsize=100_000)
+def abjad_reading(token: str) -> str:
+    """An abjad word's romanisation as consonant classes with its written long vowels kept (a, w,
+    y): what :func:`abjad_pattern` of a Latin word must match (``شاکری`` -> ``sakly`` is not a
+    spelling of Sukkar, whose u and a are not an alif and a final ya)."""
+    # A final h is mostly ta marbuta, which is read as a final a (before the digraphs: the h of
+    # حمزه, hmzh, is not a zh).
+    final_h = token.endswith("h") and len(token) > 2 and token[-2] not in "kscgtd"
+    key = token[:-1] + "a" if final_h else token
+    for digraph, repl in _ABJAD_DIGRAPHS:
+        if digraph in key:
+            key = key.replace(digraph, repl)
+    return _undouble(key.translate(_ABJAD_READING_MAP))
+
+
+@lru_cache(maxsize=100_000)
+def abjad_pattern(token: str) -> re.Pattern[str]:
+    """The abjad spellings a Latin word allows, as a regular expression over
+    :func:`abjad_reading`: its consonants by class, and at each vowel either nothing (a short
+    vowel goes unwritten) or the long-vowel letters that vowel can be written with. A word's first
+    vowel may also be written with alif, the seat of an initial vowel (Ibrahim / ابراهيم), and its
+    last with ya (alif maqsura: Mustafa / مصطفى)."""
+    key = token.rstrip("h")
+    for digraph, repl in _ABJAD_DIGRAPHS:
+        if digraph in key:
+            key = key.replace(digraph, repl)
+    key = _undouble(key)
+    parts: list[str] = []
+    k = 0
+    while k < len(key):
+        char = key[k]
+        vowel_y = (
+            char == "y"
+            and k > 0
+            and key[k - 1] not in _LATIN_VOWELS
+            and (k + 1 == len(key) or key[k + 1] not in _LATIN_VOWELS)
+        )
+        if char in _LATIN_VOWELS and char != "y" or vowel_y:
+            end = k
+            letters = ""
+            while end < len(key) and (key[end] in "aeiou" or (key[end] == "y" and end == k)):
+                letters += _VOWEL_LETTERS[key[end]]
+                end += 1
+            if k == 0 or (end < len(key) and key[end] == "l"):
+                # An initial vowel sits on an alif; a vowel before l may be the article (Abdul-).
+                letters += "a"
+            if end == len(key) and key[k:] != "e":
+                # A name does not end in a short vowel in an abjad: a final vowel is written
+                # (alif, waw, ya, alif maqsura, or ta marbuta, read as a); a final e may be mute.
+                letters += "y"
+                parts.append(f"[{''.join(sorted(set(letters)))}]{{1,2}}")
+                k = end
+                continue
+            parts.append(f"[{''.join(sorted(set(letters)))}]{{0,2}}")
+            k = end
+            continue
+        if parts and parts[-1][0] != "[" and k > 0 and key[k - 1] not in _LATIN_VOWELS:
+            # Between two consonants of a foreign name an abjad may write a vowel the other
+            # spelling leaves out (كوروس, Kors).
+            parts.append("[awy]?")
+        if char in "wv":
+            parts.append("[wp]")
+        elif char == "y":
+            parts.append("y")
+        elif char == "h":
+            parts.append("h")
+        else:
+            parts.append(re.escape(char.translate(_ABJAD_READING_MAP) or ""))
+        k += 1
+    return re.compile("".join(parts))
 
 
 def allowed_edits(length: int) -> int:

@@ -35,7 +35,14 @@ from typing import Any, Final
 from anyascii import anyascii
 
 from matcher.model import detect_script
-from matcher.normalize.data import korean_surnames, translit_markers, translit_rewrites
+from matcher.normalize.data import (
+    chinese_surnames,
+    korean_surnames,
+    korean_transcription_syllables,
+    transcription_characters,
+    translit_markers,
+    translit_rewrites,
+)
 
 _NON_ALNUM: Final = re.compile(r"[^a-z0-9]+")
 _ICU: Final = threading.local()
@@ -130,9 +137,14 @@ def _japanese(token: str) -> tuple[tuple[str, str], ...]:
 
 
 def _chinese(token: str, style: str) -> tuple[tuple[str, str], ...]:
-    from pypinyin import lazy_pinyin
+    from pypinyin import Style, lazy_pinyin
 
-    pieces = [(_ascii(s), c) for s, c in zip(lazy_pinyin(token), token, strict=False)]
+    if style == "wadegiles":
+        # pypinyin writes Wade-Giles ü as v (hsveh); lists write it u (Hsueh).
+        syllables = [s.replace("v", "u") for s in lazy_pinyin(token, style=Style.WADEGILES)]
+    else:
+        syllables = lazy_pinyin(token)
+    pieces = [(_ascii(s).replace("'", ""), c) for s, c in zip(syllables, token, strict=False)]
     pieces = [(s, c) for s, c in pieces if s]
     if style == "joined" and pieces:
         return (("".join(s for s, _ in pieces), token),)
@@ -189,12 +201,42 @@ def latinize(token: str, style: str = "word") -> tuple[Reading, ...]:
         word = _ascii(token)
         return ((((word, token),), "Latn"),) if word else ()
     if script == "Hang":
-        return tuple((reading, script) for reading in _korean(token, style) if reading)
+        readings_k = _korean(token, style)
+        if style == "person" and readings_k and _native_korean(readings_k[0]):
+            return tuple((_surname_first(reading, 1), NATIVE_KOREAN) for reading in readings_k[:2])
+        return tuple((reading, script) for reading in readings_k if reading)
     if script in _HAN_LIKE:
         readings: list[Reading] = []
-        if not any("\u3040" <= c <= "\u30ff" for c in token):
+        kanji_only = not any("\u3040" <= c <= "\u30ff" for c in token)
+        japanese = _japanese(token)
+        # Japanese writes foreign names in kana: characters read in Japanese are a native name,
+        # and one that starts with a surname of two characters or more (中村, 斎藤) is Japanese,
+        # not a foreign name spelt in Chinese characters (which the dictionary reads character
+        # by character, when it can read them at all).
+        japanese_name = style == "japanese" or (
+            kanji_only
+            and style == "person"
+            and len(token) >= _JAPANESE_NAME_MIN
+            and bool(japanese)
+            and len(japanese[0][1]) >= 2
+        )
+        if style == "japanese":
+            # A word of a Japanese name: kanji and hiragana are read as the name they write;
+            # katakana spells a foreign name.
+            native = not any("\u30a0" <= c <= "\u30ff" for c in token)
+            return ((japanese, NATIVE_JAPANESE if native else "Jpan"),) if japanese else ()
+        if kanji_only and style == "person" and _native_chinese(token):
+            # Pinyin and, for names from Taiwan and Hong Kong, Wade-Giles (Tsai Ing-wen).
+            surname = 2 if token[:2] in chinese_surnames() else 1
+            for system in ("pinyin", "wadegiles"):
+                readings.append((_surname_first(_chinese(token, system), surname), NATIVE_CHINESE))
+        elif kanji_only and style == "word" and transcription_characters().isdisjoint(token):
+            # An organisation's name in Chinese characters is Chinese words (华为, Huawei), read
+            # by pinyin; a foreign brand is spelt with transcription characters (西门子 aside).
+            readings.append((_chinese(token, style), NATIVE_CHINESE))
+        elif kanji_only and not japanese_name:
             readings.append((_chinese(token, style), "Hani"))
-        readings.append((_japanese(token), "Jpan"))
+        readings.append((japanese, NATIVE_JAPANESE if kanji_only and style in ("person", "word") else "Jpan"))
         return tuple((pieces, s) for pieces, s in readings if pieces)
     out: list[Reading] = []
     for rules, text in _rules_for(token, script):
@@ -209,6 +251,78 @@ def latinize(token: str, style: str = "word") -> tuple[Reading, ...]:
         if words and all(reading != words for reading, _ in out):
             out.append((words, script))
     return tuple(out)
+
+
+#: Reading "scripts" of native Chinese, Japanese and Korean personal names. A native name's
+#: romanisation is the name as a Latin list writes it (张伟 is Zhang Wei), so the scorer compares
+#: it like an alphabetic word. Only a foreign name spelt in characters or Hangul (普京, 푸틴 for
+#: Putin) is compared syllable by syllable, through every spelling a syllable could stand for:
+#: done to a native name, that matched most Chinese and Korean names with some listed person.
+NATIVE_CHINESE: Final = "Hani-native"
+NATIVE_JAPANESE: Final = "Jpan-native"
+NATIVE_KOREAN: Final = "Hang-native"
+NATIVE_READINGS: Final = frozenset({NATIVE_CHINESE, NATIVE_JAPANESE, NATIVE_KOREAN})
+#: A native Chinese personal name has two or three characters (a surname of one or two, a given
+#: name of one or two); a longer word is a foreign name or a name written without spaces.
+_CHINESE_NATIVE_LENGTHS: Final = (2, 3)
+#: A Japanese name in kanji has a surname of two characters and a given name of one or more; a
+#: word of two characters that the dictionary reads as one word is as often a foreign name in
+#: Chinese characters (吉羅 Gilot).
+_JAPANESE_NAME_MIN: Final = 3
+#: Korean personal names have two to four syllables (:data:`_KOREAN_FOREIGN_WORD`).
+_KOREAN_NATIVE_LENGTHS: Final = (2, 3, 4)
+
+
+def _surname_first(syllables: tuple[tuple[str, str], ...], surname: int) -> tuple[tuple[str, str], ...]:
+    """A native name's syllables as a surname and one given name, as Latin lists write it (Li
+    Yijun, Kim Jongun; the scorer joins a list's Jong Un or Jong-un to compare): the syllables of
+    a given name are one name, so a three-syllable name does not match a two-syllable one."""
+    if len(syllables) <= surname + 1:
+        return syllables
+    head, given = syllables[:surname], syllables[surname:]
+    joined = ("".join(s for s, _ in head), "".join(c for _, c in head))
+    return (joined, ("".join(s for s, _ in given), "".join(c for _, c in given)))
+
+
+def japanese_name(words: list[str]) -> bool:
+    """A personal name of two or more words written in kanji and kana, the first a word of two
+    characters or more (山田 結衣, 石川 あすか): the way Japanese writes a name, surname first,
+    and not a Chinese name (one word) or a foreign name (katakana, often with a middle dot)."""
+    if len(words) < 2 or len(words[0]) < 2:
+        return False
+    kana = False
+    for word in words:
+        for c in word:
+            if "\u3040" <= c <= "\u309f":
+                kana = True
+            elif not ("\u4e00" <= c <= "\u9fff" or c == "\u3005"):
+                return False
+    if kana:
+        return True
+    first = _japanese(words[0])
+    return bool(first) and len(first[0][1]) >= 2
+
+
+def _native_chinese(token: str) -> bool:
+    """A Han word that is a Chinese personal name: two or three characters, starting with a common
+    surname and without a character of foreign transcription (``data/chinese_surnames.yml``)."""
+    surnames = chinese_surnames()
+    return (
+        len(token) in _CHINESE_NATIVE_LENGTHS
+        and (token[0] in surnames or token[:2] in surnames)
+        and transcription_characters().isdisjoint(token[1:])
+    )
+
+
+def _native_korean(syllables: tuple[tuple[str, str], ...]) -> bool:
+    """A Hangul word that is a Korean personal name: two to four syllables, the first a surname
+    and none of the others a syllable of foreign transcription (``data/korean.yml``)."""
+    foreign = korean_transcription_syllables()
+    return (
+        len(syllables) in _KOREAN_NATIVE_LENGTHS
+        and syllables[0][0] in korean_surnames()
+        and not any(s in foreign for s, _ in syllables[1:])
+    )
 
 
 def is_abjad(script: str) -> bool:

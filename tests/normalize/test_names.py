@@ -8,6 +8,7 @@ import pytest
 
 from matcher.model import EntityType
 from matcher.normalize import NormName, TokenClass, normalize_name, reset_caches
+from matcher.normalize.translit import NATIVE_JAPANESE
 
 PER, ORG, VES = EntityType.PERSON, EntityType.ORGANIZATION, EntityType.VESSEL
 NAME, PARTICLE, LEGAL = TokenClass.NAME, TokenClass.PARTICLE, TokenClass.LEGAL
@@ -55,7 +56,7 @@ BEST_TEXT = [
     ("Premier Ministre Dupont", PER, "dupont"),
     ("Прем'єр-міністр Шмигаль", PER, "shmigal"),
     ("الرئيس عون", PER, "wn"),
-    ("윤석열 대통령", PER, "yun seog yeol"),
+    ("윤석열 대통령", PER, "yun seogyeol"),
     ("Kanzler Scholz", PER, "kanzler scholz"),  # a surname too: not a title
     # Organisations: legal forms in any language become one generic form.
     ("ООО Ромашка", ORG, "llc romashka"),
@@ -188,8 +189,13 @@ def test_token_scripts_record_the_original_script() -> None:
 
 def test_other_readings_are_alternatives_of_one_system_each() -> None:
     # Korean: Revised Romanisation and the spelling lists use; kanji: pinyin and Japanese.
-    assert "kim jong un" in texts("김정은", PER)
-    assert any(r.tokens[0].script == "Jpan" for r in normalize_name("田中", PER))
+    assert "kim jongun" in texts("김정은", PER)
+    assert any(r.tokens[0].script == NATIVE_JAPANESE for r in normalize_name("田中", PER))
+
+
+def test_a_japanese_name_in_two_words_is_read_in_japanese() -> None:
+    assert texts("山田 結衣", PER) == ["yamada yui"]
+    assert texts("石川 あすか", PER) == ["ishikawa asuka"]
 
 
 def test_nothing_comparable_gives_no_reading() -> None:

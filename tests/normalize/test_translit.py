@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.normalize.translit import Reading, is_abjad, latinize
+from matcher.normalize.translit import (
+    NATIVE_CHINESE,
+    NATIVE_JAPANESE,
+    NATIVE_KOREAN,
+    Reading,
+    is_abjad,
+    latinize,
+)
 
 
 def words(reading: Reading) -> tuple[str, ...]:
@@ -92,8 +99,10 @@ def test_chinese_person_name_starts_with_the_surname_syllable() -> None:
 
 
 def test_chinese_word_reads_every_character_in_pinyin() -> None:
+    # An organisation's name in characters is Chinese words, read natively (not syllable by
+    # syllable as a foreign name is).
     latin, script = first("中国工商银行", "word")
-    assert script == "Hani" and "".join(latin) == "zhongguogongshangyinhang"
+    assert script == NATIVE_CHINESE and "".join(latin) == "zhongguogongshangyinhang"
 
 
 def test_chinese_transcription_of_a_foreign_name_is_joined_into_one_word() -> None:
@@ -105,9 +114,29 @@ def test_chinese_transcription_of_a_foreign_name_is_joined_into_one_word() -> No
 
 def test_han_characters_also_get_a_japanese_reading() -> None:
     # A name in kanji may be Japanese: the on/kun reading is an alternative after pinyin.
-    assert [script for _, script in latinize("東京")] == ["Hani", "Jpan"]
+    assert [script for _, script in latinize("東京")] == [NATIVE_CHINESE, NATIVE_JAPANESE]
     assert readings("東京")[1] == ("tokyo",)
     assert ("tanaka",) in readings("田中", "person")
+
+
+def test_native_cjk_names_are_read_as_written_and_foreign_ones_syllable_by_syllable() -> None:
+    # A Chinese name (a common surname, no transcription character): pinyin and Wade-Giles, the
+    # given name one word, as Latin lists write it.
+    assert latinize("蔡英文", "person")[:2] == (
+        ((("cai", "蔡"), ("yingwen", "英文")), NATIVE_CHINESE),
+        ((("tsai", "蔡"), ("yingwen", "英文")), NATIVE_CHINESE),
+    )
+    assert latinize("張學良", "person")[1] == ((("chang", "張"), ("hsuehliang", "學良")), NATIVE_CHINESE)
+    # A foreign name spelt in characters, even after a surname character, stays syllabic.
+    assert first("普京", "person")[1] == "Hani"
+    assert first("马查尔", "person")[1] == "Hani"  # 尔 spells a foreign r
+    # A Japanese name (a two-character surname first) has only its Japanese reading.
+    assert [script for _, script in latinize("中村洋介", "person")] == [NATIVE_JAPANESE]
+    assert [script for _, script in latinize("結衣", "japanese")] == [NATIVE_JAPANESE]
+    # A Korean name: surname first, then the given name as one word; a foreign one stays syllabic.
+    assert first("김정은", "person")[1] == NATIVE_KOREAN
+    assert first("호메이니", "person")[1] == "Hang"  # 메 spells a foreign e (Khomeini)
+    assert first("푸틴", "person")[1] == "Hang"
 
 
 def test_kana_is_never_read_as_chinese() -> None:
@@ -123,8 +152,8 @@ def test_a_reading_never_drops_characters() -> None:
 
 def test_korean_person_is_surname_then_given_name() -> None:
     latin, script = first("김정은", "person")
-    assert script == "Hang"
-    assert latin[0] == "gim" and "".join(latin[1:]) == "jeongeun"
+    assert script == NATIVE_KOREAN
+    assert latin == ("gim", "jeongeun")
     # The McCune-Reischauer-like spelling lists use (Kim Jong Un) is offered as well.
     assert "kimjongun" in {"".join(r) for r in readings("김정은", "person")}
 
@@ -152,4 +181,4 @@ def test_long_korean_words_are_also_offered_whole() -> None:
     # A five-syllable word is a foreign name part: offered as one word too, so a patronymic the
     # other name lacks counts as one missing word. Native names stay syllable by syllable.
     assert ("allegsandeulobichi",) in readings("알렉산드로비치", "person")
-    assert all(len(r) == 3 for r in readings("김정은", "person"))
+    assert all(len(r) == 2 for r in readings("김정은", "person"))
