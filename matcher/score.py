@@ -108,6 +108,7 @@ from matcher.normalize.phonetic import (
     allowed_edits,
     skeleton,
     syllabic_skeletons,
+    without_article,
 )
 
 MIN_PAIR_SIM: Final = 0.6
@@ -356,13 +357,17 @@ def _compare(a: Token, b: Token) -> _Sim:
     abjad = a.abjad or b.abjad
     if cross and min(len(a.text), len(b.text)) >= 2:
         # Across an abjad or a syllabic script only consonants can be compared, and how much an
-        # agreement proves depends on how many there are (:func:`_loose`).
+        # agreement proves depends on how many there are (:func:`_by_consonants`).
         if abjad:
             agreed, read = _abjad_agreement(a, b)
             if agreed:
-                return _reading(agreed) if read else _unread(agreed)
+                return _by_consonants(_READING, agreed) if read else _by_consonants(_UNREAD, agreed)
         elif a.skel == b.skel:
-            return _spelt(len(a.skel)) if a.syllabic != b.syllabic else _loose(len(a.skel))
+            return (
+                _by_consonants(_SPELT, len(a.skel))
+                if a.syllabic != b.syllabic
+                else _by_consonants(_LOOSE, len(a.skel))
+            )
     if cross and _stem_transliterates(a, b):
         return _TRANSLIT_STEM
     syllabic = a.syllabic != b.syllabic
@@ -371,7 +376,7 @@ def _compare(a: Token, b: Token) -> _Sim:
         # several alphabetic spellings (ジ for di, 基 for gi / di), so compare every reading.
         agreed = _syllabic_agreement(a.text, a.script, b.text, b.script)
         if agreed:
-            return _spelt(agreed)
+            return _by_consonants(_SPELT, agreed)
     if a.cls is T_NAME and b.cls is T_NAME:
         groups = nickname_groups(a.text)
         if groups and not groups.isdisjoint(nickname_groups(b.text)):
@@ -402,7 +407,7 @@ def _compare(a: Token, b: Token) -> _Sim:
             and len(sa) - 1 <= len(sb) <= len(sa) + 1
             and _levenshtein(sa, sb, score_cutoff=1) <= 1
         ):
-            return _loose_edit(min(len(sa), len(sb)))
+            return _by_consonants(_LOOSE_EDIT, min(len(sa), len(sb)))
     return _NO_MATCH
 
 
@@ -446,31 +451,10 @@ _LOOSE_EDIT: Final = _outcomes(
 )
 
 
-def _loose(consonants: int) -> _Sim:
-    """The outcome of a cross-script agreement on ``consonants`` consonants (:data:`LOOSE_SIM`)."""
-    return _LOOSE[consonants if consonants < len(_LOOSE) else len(_LOOSE) - 1]
-
-
-def _spelt(consonants: int) -> _Sim:
-    """The outcome of a foreign name spelt in a syllabic script agreeing with an alphabetic word
-    on ``consonants`` consonants (:data:`SPELT_SIM`)."""
-    return _SPELT[consonants if consonants < len(_SPELT) else len(_SPELT) - 1]
-
-
-def _unread(consonants: int) -> _Sim:
-    """Abjad consonants that agree while its written long vowels contradict the other word's
-    vowels (شاکری against Sukkar): :data:`UNREAD_SIM`."""
-    return _UNREAD[consonants if consonants < len(_UNREAD) else len(_UNREAD) - 1]
-
-
-def _reading(consonants: int) -> _Sim:
-    """The outcome of a full abjad reading on ``consonants`` consonants (:data:`READING_SIM`)."""
-    return _READING[consonants if consonants < len(_READING) else len(_READING) - 1]
-
-
-def _loose_edit(consonants: int) -> _Sim:
-    """The outcome of skeletons one consonant apart, the shorter having ``consonants``."""
-    return _LOOSE_EDIT[consonants if consonants < len(_LOOSE_EDIT) else len(_LOOSE_EDIT) - 1]
+def _by_consonants(table: tuple[_Sim, ...], consonants: int) -> _Sim:
+    """The outcome in ``table`` for an agreement on ``consonants`` consonants (the last entry for
+    that many or more)."""
+    return table[consonants if consonants < len(table) else len(table) - 1]
 
 
 def _abjad_agreement(a: Token, b: Token) -> tuple[int, bool]:
@@ -491,12 +475,10 @@ def _abjad_agreement(a: Token, b: Token) -> tuple[int, bool]:
         return best, abjad_reading(a.text) == abjad_reading(b.text)
     other, word = (b, a) if a.abjad else (a, b)
     pattern = abjad_pattern(other.text)
-    text = word.text
-    if pattern.fullmatch(abjad_reading(text)):
+    if pattern.fullmatch(abjad_reading(word.text)):
         return best, True
-    if len(text) >= 5 and text.startswith("al"):
-        return best, pattern.fullmatch(abjad_reading(text[2:])) is not None
-    return best, False
+    bare = without_article(word.text)
+    return best, bool(bare) and pattern.fullmatch(abjad_reading(bare)) is not None
 
 
 def round_score(x: float) -> float:
@@ -628,8 +610,9 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
     pairs: list[_Pair] = []
     # Words of a native Chinese, Japanese or Korean name join only exactly (Jong Un ~ Jongun).
     native = False
-    for t in q.tokens + c.tokens:
-        native = native or t.native
+    for side in (q, c):
+        for t in side.tokens:
+            native = native or t.native
     for side_a, side_b, swap in ((q, c, False), (c, q, True)):
         by_length = side_b.by_length
         if not by_length:
@@ -674,7 +657,7 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                 if syllabic:
                     agreed = max(agreed, _syllabic_agreement(text, script, bt.text, bt.script))
                 if agreed:
-                    sim = (_spelt(agreed) if syllabic else _loose(agreed)).sim
+                    sim = (_by_consonants(_SPELT, agreed) if syllabic else _by_consonants(_LOOSE, agreed)).sim
                 elif (
                     syllabic
                     and len(skel) >= 4
@@ -682,7 +665,7 @@ def _compound_pairs(q: NormName, c: NormName) -> list[_Pair]:
                     and (other[0] == skel[0] or other[-1] == skel[-1])
                     and _one_edit(other, skel) <= 1
                 ):
-                    sim = _loose_edit(min(len(skel), len(other))).sim
+                    sim = _by_consonants(_LOOSE_EDIT, min(len(skel), len(other))).sim
                 else:
                     continue
                 if sim < MIN_PAIR_SIM:
@@ -839,9 +822,6 @@ def score_name(
             if ct[j].cls in _IDENTITY:
                 matched_identity_c += 1
                 break
-    # A title discounts only what the list adds to a titled query ("President Putin"): a listed
-    # alias made of a title and one name ("Mullah Nasir", "Comrade Jose") is a weak name, and the
-    # query's other words are still the customer's own name.
     # What the query adds is discounted only when the agreement rests on at least one word that
     # identifies somebody: when every agreeing name is common in the lists (Abdul Karim, Hassan
     # Ali), a surname the listed name lacks is as likely another person's (Abdul Karim Popal).
@@ -850,6 +830,9 @@ def score_name(
         if pair.sim >= RARE_AGREEMENT:
             for j in pair.ci:
                 rare = rare or (ct[j].cls is T_NAME and wc[j] >= RARE_WEIGHT)
+    # A title discounts only what the list adds to a titled query ("President Putin"), never the
+    # query's own words: a listed alias made of a title and one name ("Mullah Nasir", "Comrade
+    # Jose") is a weak name, and the query's other words are still the customer's own name.
     den = _side_weight(
         0.0, qt, wq, qused, kind, matched_identity_c, c_extra, False, EXTRA_GAMMA if rare else 1.0
     )

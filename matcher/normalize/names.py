@@ -53,6 +53,7 @@ from matcher.normalize.phonetic import (
     abjad_skeleton,
     romanization_key,
     skeleton,
+    without_article,
 )
 from matcher.normalize.text import fold
 from matcher.normalize.translit import NATIVE_READINGS, is_abjad, japanese_name, latinize
@@ -381,17 +382,13 @@ def _restore_token(
     return found
 
 
-#: Arabic writes the article al- joined to the word it defines (الوليد, alwlyd), lists mostly write
-#: it apart or not at all (al-Walid, Walid); a word this long or longer may carry one.
-_ARTICLE_MIN_LENGTH: Final = 5
-
-
 def _abjad_readings(text: str) -> tuple[str, ...]:
     """The abjad skeletons an abjad word can be compared by: as written, without the letter w
     (abjads write the long vowels o and u with it), and both again without a joined article."""
     forms = [text, text.replace("w", "")]
-    if len(text) >= _ARTICLE_MIN_LENGTH and text.startswith("al"):
-        forms += [text[2:], text[2:].replace("w", "")]
+    bare = without_article(text)
+    if bare:
+        forms += [bare, bare.replace("w", "")]
     return tuple(dict.fromkeys(abjad_skeleton(form) for form in forms))
 
 

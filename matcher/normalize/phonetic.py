@@ -153,6 +153,24 @@ _ABJAD_DIGRAPHS: Final = (
 )
 
 
+def _abjad_digraphs(key: str) -> str:
+    """``key`` with the digraphs of romanisation written as the one consonant they stand for."""
+    for digraph, repl in _ABJAD_DIGRAPHS:
+        if digraph in key:
+            key = key.replace(digraph, repl)
+    return key
+
+
+#: Arabic writes the article al- joined to the word it defines (الوليد, alwlyd), lists mostly write
+#: it apart or not at all (al-Walid, Walid); a word this long or longer may carry one.
+ARTICLE_MIN_LENGTH: Final = 5
+
+
+def without_article(text: str) -> str:
+    """An abjad word's romanisation without a joined article al-, or "" when it has none."""
+    return text[2:] if len(text) >= ARTICLE_MIN_LENGTH and text.startswith("al") else ""
+
+
 @lru_cache(maxsize=200_000)
 def abjad_skeleton(token: str) -> str:
     """Consonant skeleton for comparing with an abjad (Arabic, Persian, Hebrew), stricter than
@@ -161,11 +179,7 @@ def abjad_skeleton(token: str) -> str:
     Allah are written in one script and not the other (Fatimah / فاطمة, Abdullah / عبدالله)."""
     if not token.isalpha():
         return token
-    key = token.rstrip("h") if len(token) > 2 else token
-    for digraph, repl in _ABJAD_DIGRAPHS:
-        if digraph in key:
-            key = key.replace(digraph, repl)
-    return _undouble(key.translate(_ABJAD_MAP))
+    return _undouble(_abjad_digraphs(token.rstrip("h") if len(token) > 2 else token).translate(_ABJAD_MAP))
 
 
 #: Consonant classes of the abjad reading, as :data:`_ABJAD_MAP`, but with the letters abjads write
@@ -185,11 +199,7 @@ def abjad_reading(token: str) -> str:
     # A final h is mostly ta marbuta, which is read as a final a (before the digraphs: the h of
     # حمزه, hmzh, is not a zh).
     final_h = token.endswith("h") and len(token) > 2 and token[-2] not in "kscgtd"
-    key = token[:-1] + "a" if final_h else token
-    for digraph, repl in _ABJAD_DIGRAPHS:
-        if digraph in key:
-            key = key.replace(digraph, repl)
-    return _undouble(key.translate(_ABJAD_READING_MAP))
+    return _undouble(_abjad_digraphs(token[:-1] + "a" if final_h else token).translate(_ABJAD_READING_MAP))
 
 
 @lru_cache(maxsize=100_000)
@@ -199,11 +209,7 @@ def abjad_pattern(token: str) -> re.Pattern[str]:
     vowel goes unwritten) or the long-vowel letters that vowel can be written with. A word's first
     vowel may also be written with alif, the seat of an initial vowel (Ibrahim / ابراهيم), and its
     last with ya (alif maqsura: Mustafa / مصطفى)."""
-    key = token.rstrip("h")
-    for digraph, repl in _ABJAD_DIGRAPHS:
-        if digraph in key:
-            key = key.replace(digraph, repl)
-    key = _undouble(key)
+    key = _undouble(_abjad_digraphs(token.rstrip("h")))
     parts: list[str] = []
     k = 0
     while k < len(key):

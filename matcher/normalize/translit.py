@@ -144,7 +144,7 @@ def _chinese(token: str, style: str) -> tuple[tuple[str, str], ...]:
         syllables = [s.replace("v", "u") for s in lazy_pinyin(token, style=Style.WADEGILES)]
     else:
         syllables = lazy_pinyin(token)
-    pieces = [(_ascii(s).replace("'", ""), c) for s, c in zip(syllables, token, strict=False)]
+    pieces = [(_ascii(s), c) for s, c in zip(syllables, token, strict=False)]
     pieces = [(s, c) for s, c in pieces if s]
     if style == "joined" and pieces:
         return (("".join(s for s, _ in pieces), token),)
